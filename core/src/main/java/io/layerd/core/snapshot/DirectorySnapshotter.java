@@ -1,0 +1,301 @@
+package io.layerd.core.snapshot;
+
+import io.layerd.core.errors.LayerdException;
+import io.layerd.core.filter.Filter;
+import io.layerd.core.fs.DiskUsage;
+import io.layerd.core.fs.Durable;
+import io.layerd.core.metastore.Labels;
+import io.layerd.core.metastore.MetaStore;
+import io.layerd.core.metastore.SnapshotRecord;
+import io.layerd.core.metastore.StoredSnapshot;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * A snapshotter whose snapshots are rows in a {@link MetaStore} plus one directory each, with
+ * the type-specific parts delegated to a {@link SnapshotLayout}.
+ *
+ * <p>Crash safety follows containerd's own snapshotters. A new directory is built under
+ * {@code tmp/} and renamed to {@code snapshots/<id>} inside the write transaction that records
+ * it, so a crash leaves either both or an orphan directory that {@link #cleanup()} removes.
+ * Removal renames the directory to {@code snapshots/rm-<id>} inside the transaction that forgets
+ * the snapshot and deletes it afterwards; {@code rm-*} and {@code tmp/*} found at start-up are
+ * leftovers of interrupted calls and are deleted.
+ */
+public class DirectorySnapshotter implements Snapshotter, Cleaner {
+    private final SnapshotPaths paths;
+    private final SnapshotLayout layout;
+    private final MetaStore store;
+
+    protected DirectorySnapshotter(Path root, SnapshotLayout layout) {
+        this.paths = new SnapshotPaths(root);
+        this.layout = layout;
+        try {
+            Files.createDirectories(paths.snapshots());
+            Files.createDirectories(paths.tmp());
+            removeLeftovers();
+        } catch (IOException e) {
+            throw LayerdException.internal("snapshotter root " + root + ": cannot prepare: " + e.getMessage(), e);
+        }
+        this.store = MetaStore.open(paths.metadata());
+    }
+
+    public SnapshotPaths paths() {
+        return paths;
+    }
+
+    /** The metadata store, for administration views that need internal ids. */
+    public MetaStore store() {
+        return store;
+    }
+
+    @Override
+    public List<Mount> prepare(String key, String parent, Map<String, String> labels) {
+        return create(Kind.ACTIVE, key, parent, labels);
+    }
+
+    @Override
+    public List<Mount> view(String key, String parent, Map<String, String> labels) {
+        return create(Kind.VIEW, key, parent, labels);
+    }
+
+    private List<Mount> create(Kind kind, String key, String parent, Map<String, String> labels) {
+        requireKey("key", key);
+        Labels.validate(labels);
+        layout.checkCreate(kind, key, parent, labels);
+        Path staged = null;
+        Path[] placed = new Path[1];
+        try {
+            if (layout.keepsDirectory(kind, key)) {
+                staged = Files.createTempDirectory(paths.tmp(), "new-");
+                layout.populate(staged, kind, key, labels);
+            }
+            Path source = staged;
+            return store.write(tx -> {
+                StoredSnapshot created = tx.create(kind, key, parent, labels);
+                List<Mount> mounts = layout.mounts(paths, created);
+                if (source != null) {
+                    Path dir = paths.snapshot(created.id());
+                    // An id can be handed out again after a crashed, uncommitted transaction;
+                    // a directory already there is that transaction's orphan.
+                    Durable.deleteTree(dir);
+                    Durable.rename(source, dir);
+                    placed[0] = dir;
+                    Durable.syncDirectory(paths.snapshots());
+                }
+                return mounts;
+            });
+        } catch (IOException e) {
+            deleteQuietly(placed[0]);
+            throw new UncheckedIOException("snapshot \"" + key + "\": cannot create directory: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            if (placed[0] != null) {
+                deleteQuietly(placed[0]); // the transaction rolled back: the directory is nobody's
+            }
+            throw e;
+        } finally {
+            if (staged != null) {
+                deleteQuietly(staged); // no-op once it was renamed into place
+            }
+        }
+    }
+
+    @Override
+    public List<Mount> mounts(String key) {
+        StoredSnapshot s = store.read(tx -> tx.getMountable(key));
+        return layout.mounts(paths, s);
+    }
+
+    @Override
+    public void commit(String name, String key, Map<String, String> labels, String rebaseParent) {
+        requireKey("name", name);
+        requireKey("key", key);
+        Labels.validate(labels);
+        if (rebaseParent != null && !rebaseParent.isEmpty() && !layout.supportsRebase()) {
+            throw LayerdException.failedPrecondition(
+                    "snapshot \"%s\": commit onto another parent (rebase) is not supported by this snapshotter", key);
+        }
+        // Measure outside the write lock: a layer directory can be large. The transaction below
+        // re-checks everything, so a racing Remove cannot commit a stale snapshot.
+        long measuredId = store.read(tx -> tx.lookup(key)
+                .filter(x -> x.kind() == Kind.ACTIVE && layout.keepsDirectory(Kind.ACTIVE, key))
+                .map(StoredSnapshot::id).orElse(-1L));
+        Usage usage = measuredId >= 0 ? measure(paths.snapshot(measuredId)) : Usage.ZERO;
+        store.write(tx -> tx.commitActive(key, name, usage, labels, rebaseParent));
+    }
+
+    @Override
+    public void remove(String key) {
+        requireKey("key", key);
+        Path[] renamed = new Path[2];
+        try {
+            store.write(tx -> {
+                StoredSnapshot removed = tx.remove(key);
+                Path dir = paths.snapshot(removed.id());
+                if (Files.exists(dir)) {
+                    Path target = paths.removing(removed.id());
+                    Durable.rename(dir, target);
+                    renamed[0] = dir;
+                    renamed[1] = target;
+                }
+                return null;
+            });
+        } catch (RuntimeException e) {
+            if (renamed[1] != null) {
+                try {
+                    Durable.rename(renamed[1], renamed[0]); // the snapshot is still recorded: give its directory back
+                } catch (IOException undo) {
+                    e.addSuppressed(undo);
+                }
+            }
+            throw e;
+        }
+        if (renamed[1] != null) {
+            try {
+                Durable.deleteTree(renamed[1]);
+            } catch (IOException e) {
+                // The snapshot is gone from the metadata; what is left on disk is an rm-*
+                // directory that start-up and Cleanup delete. Not worth failing the call.
+            }
+        }
+    }
+
+    @Override
+    public Info stat(String key) {
+        return store.read(tx -> tx.record(key)).info();
+    }
+
+    @Override
+    public Info update(Info info, List<String> fieldPaths) {
+        requireKey("name", info.name());
+        Labels.validate(info.labels());
+        return store.write(tx -> tx.update(info, fieldPaths));
+    }
+
+    @Override
+    public void walk(Filter filter, Consumer<Info> visitor) {
+        // Materialise first: the visitor may call back into the snapshotter (Stat in Walk),
+        // which must not wait for the connection this read holds.
+        List<SnapshotRecord> all = store.read(tx -> tx.all());
+        for (SnapshotRecord r : all) {
+            if (filter.matches(SnapshotFields.of(r.info()))) {
+                visitor.accept(r.info());
+            }
+        }
+    }
+
+    /** Every stored snapshot with its internal id, for administration. */
+    public List<SnapshotRecord> records() {
+        return store.read(tx -> tx.all());
+    }
+
+    /** The directory of a snapshot record, or empty when its kind keeps none. */
+    public Optional<Path> directoryOf(SnapshotRecord r) {
+        return ownsDirectory(r.info().kind(), r.info().name()) ? Optional.of(paths.snapshot(r.id())) : Optional.empty();
+    }
+
+    /** A committed snapshot keeps the directory it had while it was active. */
+    private boolean ownsDirectory(Kind kind, String key) {
+        return layout.keepsDirectory(kind == Kind.COMMITTED ? Kind.ACTIVE : kind, key);
+    }
+
+    @Override
+    public Usage usage(String key) {
+        SnapshotRecord r = store.read(tx -> tx.record(key));
+        if (r.info().kind() == Kind.ACTIVE && layout.keepsDirectory(Kind.ACTIVE, key)) {
+            return measure(paths.snapshot(r.id()));
+        }
+        return r.usage();
+    }
+
+    @Override
+    public void cleanup() {
+        List<Path> garbage = new ArrayList<>();
+        // Under the write lock no snapshot directory can appear, so the id set and the listing
+        // agree: whatever has no id now is garbage.
+        store.write(tx -> {
+            Set<Long> ids = tx.ids();
+            try (DirectoryStream<Path> entries = Files.newDirectoryStream(paths.snapshots())) {
+                for (Path p : entries) {
+                    String name = p.getFileName().toString();
+                    if (layout.isReserved(name) || isKnownId(name, ids)) {
+                        continue;
+                    }
+                    Path doomed = Files.createTempDirectory(paths.tmp(), "cleanup-");
+                    Durable.rename(p, doomed.resolve(name));
+                    garbage.add(doomed);
+                }
+            }
+            return null;
+        });
+        for (Path p : garbage) {
+            try {
+                Durable.deleteTree(p);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cleanup: cannot delete " + p + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private static boolean isKnownId(String name, Set<Long> ids) {
+        try {
+            return ids.contains(Long.parseLong(name));
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    private void removeLeftovers() throws IOException {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(paths.tmp())) {
+            for (Path p : entries) {
+                Durable.deleteTree(p);
+            }
+        }
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(paths.snapshots(),
+                SnapshotPaths.REMOVING_PREFIX + "*")) {
+            for (Path p : entries) {
+                Durable.deleteTree(p);
+            }
+        }
+    }
+
+    private static Usage measure(Path dir) {
+        try {
+            return DiskUsage.of(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("usage of " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void requireKey(String what, String value) {
+        if (value == null || value.isEmpty()) {
+            throw LayerdException.invalidArgument("snapshot %s must not be empty", what);
+        }
+    }
+
+    private static void deleteQuietly(Path p) {
+        if (p == null) {
+            return;
+        }
+        try {
+            Durable.deleteTree(p);
+        } catch (IOException ignored) {
+            // a leftover in tmp/ is deleted at the next start-up
+        }
+    }
+
+    @Override
+    public void close() {
+        store.close();
+    }
+}

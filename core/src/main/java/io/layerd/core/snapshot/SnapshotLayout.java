@@ -1,0 +1,49 @@
+package io.layerd.core.snapshot;
+
+import io.layerd.core.metastore.StoredSnapshot;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What distinguishes one snapshotter type from another on top of the shared metadata and
+ * directory lifecycle of {@link DirectorySnapshotter}: which snapshots get a directory, what a
+ * new directory holds, and the mount form handed to containerd.
+ */
+public interface SnapshotLayout {
+
+    /**
+     * Whether a snapshot created as {@code kind} (ACTIVE or VIEW) named {@code key} owns a
+     * directory on disk. A committed snapshot keeps the directory it had while active.
+     */
+    boolean keepsDirectory(Kind kind, String key);
+
+    /**
+     * Checks a create request before anything is written; throws a LayerdException to refuse
+     * it. The default accepts everything the metadata accepts.
+     */
+    default void checkCreate(Kind kind, String key, String parent, Map<String, String> labels) {
+    }
+
+    /**
+     * Fills a new snapshot directory while it is still in the temporary area, before it is
+     * renamed into place inside the metadata transaction.
+     */
+    default void populate(Path newDirectory, Kind kind, String key, Map<String, String> labels) throws IOException {
+    }
+
+    /** The mounts of an active or view snapshot. */
+    List<Mount> mounts(SnapshotPaths paths, StoredSnapshot snapshot);
+
+    /** Whether a committed snapshot may be moved onto another parent (containerd's "rebase"). */
+    default boolean supportsRebase() {
+        return false;
+    }
+
+    /** Names under {@code snapshots/} that belong to the layout itself and are never garbage. */
+    default boolean isReserved(String name) {
+        return false;
+    }
+}

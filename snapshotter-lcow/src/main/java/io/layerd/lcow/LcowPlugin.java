@@ -1,0 +1,28 @@
+package io.layerd.lcow;
+
+import io.layerd.core.plugin.PluginConfig;
+import io.layerd.core.plugin.SnapshotterPlugin;
+import io.layerd.core.snapshot.Snapshotter;
+
+import java.util.Set;
+
+/** Registers the {@code lcow} snapshotter type with the plugin host. */
+public final class LcowPlugin implements SnapshotterPlugin {
+    public static final String TYPE = "lcow";
+
+    @Override
+    public String type() {
+        return TYPE;
+    }
+
+    @Override
+    public String description() {
+        return "Linux containers on Windows: ext4 layer.vhd per layer, sandbox.vhdx scratch per container";
+    }
+
+    @Override
+    public Snapshotter open(PluginConfig config) {
+        config.requireOnly(Set.of());
+        return new LcowSnapshotter(config.root());
+    }
+}
