@@ -1,0 +1,25 @@
+package io.layerd.daemon.cli;
+
+import io.grpc.StatusRuntimeException;
+import io.layerd.core.errors.LayerdException;
+import picocli.CommandLine;
+
+/** Prints failures as one line a person can act on, not a stack trace; exit code 1. */
+final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
+    @Override
+    public int handleExecutionException(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+        String message;
+        if (e instanceof LayerdException le) {
+            message = le.getMessage();
+        } else if (e instanceof StatusRuntimeException se) {
+            message = se.getStatus().getCode() + ": " + se.getStatus().getDescription();
+            if (se.getStatus().getCode() == io.grpc.Status.Code.UNAVAILABLE) {
+                message += " (is the daemon running? start it with `layerd serve` or pass --address)";
+            }
+        } else {
+            message = e.toString();
+        }
+        cmd.getErr().println("layerd: " + message);
+        return 1;
+    }
+}

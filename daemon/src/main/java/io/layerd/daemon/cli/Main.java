@@ -1,0 +1,22 @@
+package io.layerd.daemon.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code layerd}: the daemon and its command-line tools. */
+@Command(name = "layerd", mixinStandardHelpOptions = true, version = "layerd " + io.layerd.daemon.grpc.AdminService.VERSION,
+        description = "containerd snapshotter and differ plugins for Windows container layer formats (LCOW, CimFS).",
+        subcommands = {ServeCommand.class, ConfigCommand.class, SnapshotCommand.class, PluginsCommand.class,
+                BenchCommand.class, CommandLine.HelpCommand.class})
+public final class Main {
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the command line and returns its exit code (tests call this without exiting). */
+    public static int run(String... args) {
+        return new CommandLine(new Main())
+                .setExecutionExceptionHandler(new ErrorHandler())
+                .execute(args);
+    }
+}

@@ -1,0 +1,54 @@
+package io.layerd.daemon.cli;
+
+import io.layerd.api.admin.v1.AdminGrpc;
+import io.layerd.api.admin.v1.ListPluginsRequest;
+import io.layerd.api.admin.v1.ListStoredSnapshotsRequest;
+import io.layerd.api.admin.v1.StoredSnapshot;
+import io.layerd.daemon.client.DaemonChannel;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+
+/** {@code layerd snapshot …}: snapshots as layerd stores them. */
+@Command(name = "snapshot", mixinStandardHelpOptions = true, description = "Inspect snapshots of a running daemon.",
+        subcommands = SnapshotCommand.ListCommand.class)
+final class SnapshotCommand {
+
+    @Command(name = "list", aliases = "ls", mixinStandardHelpOptions = true,
+            description = "List snapshots as layerd stores them: id, kind, key, parent, directory.")
+    static final class ListCommand implements Runnable {
+        @Mixin
+        AddressOption address;
+
+        @Parameters(arity = "0..1", paramLabel = "SNAPSHOTTER", description = "instance name (default: all)")
+        String snapshotter;
+
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public void run() {
+            PrintWriter out = spec.commandLine().getOut();
+            try (DaemonChannel ch = new DaemonChannel(address.address)) {
+                var admin = AdminGrpc.newBlockingStub(ch.channel());
+                List<String> names = new ArrayList<>();
+                if (snapshotter != null) {
+                    names.add(snapshotter);
+                } else {
+                    admin.listPlugins(ListPluginsRequest.getDefaultInstance()).getPluginsList().forEach(p -> names.add(p.getName()));
+                }
+                Table table = new Table("SNAPSHOTTER", "ID", "KIND", "KEY", "PARENT", "DIRECTORY");
+                for (String name : names) {
+                    for (StoredSnapshot s : admin.listSnapshots(ListStoredSnapshotsRequest.newBuilder().setSnapshotter(name).build()).getSnapshotsList()) {
+                        table.row(name, Long.toString(s.getId()), s.getKind(), s.getKey(), s.getParent(), s.getDirectory());
+                    }
+                }
+                table.print(out);
+            }
+        }
+    }
+}

@@ -1,0 +1,145 @@
+package io.layerd.daemon.config;
+
+import io.layerd.core.errors.LayerdException;
+import io.layerd.core.plugin.PluginConfig;
+import org.tomlj.Toml;
+import org.tomlj.TomlParseResult;
+import org.tomlj.TomlTable;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Reads the TOML configuration. Unknown keys are errors, so a misspelt option never silently
+ * falls back to a default. With no {@code [plugins]} table the daemon runs the default
+ * instances {@code lcow} and {@code cimfs}.
+ */
+public final class ConfigLoader {
+    private static final Set<String> TOP_KEYS = Set.of("version", "root", "grpc", "plugins");
+    private static final Set<String> GRPC_KEYS = Set.of("address");
+    private static final Set<String> PLUGIN_KEYS = Set.of("type", "root");
+    private static final Pattern PLUGIN_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
+    /** The default instances, each of the type of the same name. */
+    public static final List<String> DEFAULT_PLUGINS = List.of("lcow", "cimfs");
+
+    private ConfigLoader() {
+    }
+
+    /** The configuration used when no file is given: defaults under the default root. */
+    public static DaemonConfig defaults() {
+        return parse("", Defaults.root(), "built-in defaults");
+    }
+
+    public static DaemonConfig load(Path file) {
+        return load(file, Defaults.root());
+    }
+
+    /** Reads {@code file}; {@code defaultRoot} applies when the file sets no {@code root}. */
+    public static DaemonConfig load(Path file, Path defaultRoot) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException e) {
+            throw LayerdException.invalidArgument("config %s: cannot read: %s", file, e.getMessage());
+        }
+        return parse(text, defaultRoot, file.toString());
+    }
+
+    /** Parses {@code text}; {@code defaultRoot} applies when the file sets no {@code root}. */
+    public static DaemonConfig parse(String text, Path defaultRoot, String origin) {
+        TomlParseResult toml = Toml.parse(text);
+        if (toml.hasErrors()) {
+            throw LayerdException.invalidArgument("config %s: %s", origin, toml.errors().get(0).toString());
+        }
+        rejectUnknown(toml, TOP_KEYS, origin, "");
+        Object version = toml.get("version");
+        if (version != null && !Long.valueOf(1).equals(version)) {
+            throw LayerdException.invalidArgument("config %s: version = %s is not supported; this layerd reads version 1", origin, version);
+        }
+        Path root = path(toml, "root", origin).orElse(defaultRoot);
+        Path address = Defaults.address(root);
+        TomlTable grpc = table(toml, "grpc", origin);
+        if (grpc != null) {
+            rejectUnknown(grpc, GRPC_KEYS, origin, "grpc.");
+            address = path(grpc, "address", origin).orElse(address);
+        }
+        List<PluginConfig> plugins = new ArrayList<>();
+        TomlTable pluginTables = table(toml, "plugins", origin);
+        if (pluginTables == null) {
+            for (String name : DEFAULT_PLUGINS) {
+                plugins.add(new PluginConfig(name, name, Defaults.pluginRoot(root, name), Map.of()));
+            }
+        } else {
+            for (String name : pluginTables.keySet()) {
+                if (!PLUGIN_NAME.matcher(name).matches()) {
+                    throw LayerdException.invalidArgument("config %s: plugin name %s: use letters, digits, '_', '.', '-'", origin, name);
+                }
+                TomlTable section = table(pluginTables, name, origin);
+                plugins.add(plugin(name, section, root, origin));
+            }
+        }
+        return new DaemonConfig(root, address, plugins);
+    }
+
+    private static PluginConfig plugin(String name, TomlTable section, Path root, String origin) {
+        String where = "plugins." + name;
+        Object type = section.get("type");
+        if (!(type instanceof String t) || t.isBlank()) {
+            throw LayerdException.invalidArgument("config %s: [%s] needs type = \"lcow\" | \"cimfs\" | …", origin, where);
+        }
+        Path pluginRoot = path(section, "root", origin).orElse(Defaults.pluginRoot(root, name));
+        Map<String, Object> options = new LinkedHashMap<>();
+        for (String key : section.keySet()) {
+            if (!PLUGIN_KEYS.contains(key)) {
+                Object v = section.get(key);
+                if (v instanceof TomlTable) {
+                    throw LayerdException.invalidArgument("config %s: [%s.%s]: nested tables are not plugin options", origin, where, key);
+                }
+                options.put(key, v);
+            }
+        }
+        return new PluginConfig(name, t, pluginRoot, options);
+    }
+
+    private static java.util.Optional<Path> path(TomlTable t, String key, String origin) {
+        Object v = t.get(key);
+        if (v == null) {
+            return java.util.Optional.empty();
+        }
+        if (!(v instanceof String s) || s.isBlank()) {
+            throw LayerdException.invalidArgument("config %s: %s must be a non-empty string path", origin, key);
+        }
+        Path p = Path.of(s);
+        if (!p.isAbsolute()) {
+            throw LayerdException.invalidArgument("config %s: %s = %s must be an absolute path", origin, key, s);
+        }
+        return java.util.Optional.of(p);
+    }
+
+    private static TomlTable table(TomlTable t, String key, String origin) {
+        Object v = t.get(List.of(key));
+        if (v == null) {
+            return null;
+        }
+        if (!(v instanceof TomlTable table)) {
+            throw LayerdException.invalidArgument("config %s: %s must be a table", origin, key);
+        }
+        return table;
+    }
+
+    private static void rejectUnknown(TomlTable t, Set<String> known, String origin, String prefix) {
+        for (String key : t.keySet()) {
+            if (!known.contains(key)) {
+                throw LayerdException.invalidArgument("config %s: unknown key %s%s (known: %s)", origin, prefix, key,
+                        new java.util.TreeSet<>(known));
+            }
+        }
+    }
+}

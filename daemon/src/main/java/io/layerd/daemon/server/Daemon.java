@@ -1,0 +1,139 @@
+package io.layerd.daemon.server;
+
+import io.grpc.Server;
+import io.grpc.ServerInterceptors;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.layerd.core.errors.LayerdException;
+import io.layerd.daemon.config.DaemonConfig;
+import io.layerd.daemon.grpc.AdminService;
+import io.layerd.daemon.grpc.DiffService;
+import io.layerd.daemon.grpc.RequestIds;
+import io.layerd.daemon.grpc.SnapshotsService;
+import io.layerd.daemon.host.PluginHost;
+import io.layerd.differ.DiffRouter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A running layerd: the data-root lock, the plugin instances, and the gRPC server on the unix
+ * socket serving Snapshots, Diff, Admin and Health. {@link #close()} stops it gracefully: new
+ * calls are refused, calls in flight finish (up to a grace period), then plugins close and the
+ * socket file is removed.
+ */
+public final class Daemon implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Daemon.class);
+    /** containerd's proxy client allows 16 MiB messages; accept the same. */
+    private static final int MAX_MESSAGE_BYTES = 16 << 20;
+    private static final Duration GRACE = Duration.ofSeconds(30);
+
+    private final DaemonConfig config;
+    private final RootLock lock;
+    private final PluginHost host;
+    private final HealthStatusManager health = new HealthStatusManager();
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private final Server server;
+    private boolean closed;
+
+    private Daemon(DaemonConfig config, RootLock lock, PluginHost host) throws IOException {
+        this.config = config;
+        this.lock = lock;
+        this.host = host;
+        this.boss = new EpollEventLoopGroup(1);
+        this.workers = new EpollEventLoopGroup(2);
+        RequestIds requestIds = new RequestIds();
+        this.server = NettyServerBuilder.forAddress(new DomainSocketAddress(config.address().toFile()))
+                .channelType(EpollServerDomainSocketChannel.class)
+                .bossEventLoopGroup(boss)
+                .workerEventLoopGroup(workers)
+                .maxInboundMessageSize(MAX_MESSAGE_BYTES)
+                .addService(ServerInterceptors.intercept(new SnapshotsService(host), requestIds))
+                .addService(ServerInterceptors.intercept(new DiffService(new DiffRouter(Map.of())), requestIds))
+                .addService(ServerInterceptors.intercept(new AdminService(host, config), requestIds))
+                .addService(health.getHealthService())
+                .build();
+        server.start();
+    }
+
+    /** Locks the root, opens the plugins and starts serving; fails with a clear message otherwise. */
+    public static Daemon start(DaemonConfig config) {
+        RootLock lock = RootLock.acquire(config.lockFile());
+        PluginHost host = null;
+        try {
+            UnixSockets.prepare(config.address());
+            host = PluginHost.start(config.plugins());
+            Daemon d = new Daemon(config, lock, host);
+            UnixSockets.restrict(config.address());
+            log.info("layerd {} serving {} on {} (root {})", AdminService.VERSION, host.names(), config.address(), config.root());
+            return d;
+        } catch (IOException e) {
+            closeQuietly(host, lock);
+            throw LayerdException.internal("cannot listen on " + config.address() + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            closeQuietly(host, lock);
+            throw e;
+        }
+    }
+
+    public DaemonConfig config() {
+        return config;
+    }
+
+    public Path address() {
+        return config.address();
+    }
+
+    public void awaitTermination() throws InterruptedException {
+        server.awaitTermination();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        log.info("shutting down: finishing calls in flight");
+        health.enterTerminalState();
+        server.shutdown();
+        try {
+            if (!server.awaitTermination(GRACE.toSeconds(), TimeUnit.SECONDS)) {
+                log.warn("calls still running after {} s; cancelling them", GRACE.toSeconds());
+                server.shutdownNow();
+                server.awaitTermination(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            server.shutdownNow();
+        }
+        boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        host.close();
+        try {
+            Files.deleteIfExists(config.address());
+        } catch (IOException e) {
+            log.warn("cannot remove socket {}: {}", config.address(), e.toString());
+        }
+        lock.close();
+        log.info("stopped");
+    }
+
+    private static void closeQuietly(PluginHost host, RootLock lock) {
+        if (host != null) {
+            host.close();
+        }
+        lock.close();
+    }
+}
