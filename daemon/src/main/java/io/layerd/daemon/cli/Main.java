@@ -15,8 +15,15 @@ public final class Main {
 
     /** Runs the command line and returns its exit code (tests call this without exiting). */
     public static int run(String... args) {
-        return new CommandLine(new Main())
-                .setExecutionExceptionHandler(new ErrorHandler())
-                .execute(args);
+        return commandLine().execute(args);
+    }
+
+    /** Runs the command line writing to {@code out} and {@code err}. */
+    public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
+        return commandLine().setOut(out).setErr(err).execute(args);
+    }
+
+    private static CommandLine commandLine() {
+        return new CommandLine(new Main()).setExecutionExceptionHandler(new ErrorHandler());
     }
 }

@@ -1,7 +1,5 @@
 package io.layerd.daemon.cli;
 
-import io.layerd.api.admin.v1.AdminGrpc;
-import io.layerd.api.admin.v1.ListPluginsRequest;
 import io.layerd.daemon.client.DaemonChannel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -19,8 +17,7 @@ final class PluginsCommand implements Runnable {
     public void run() {
         try (DaemonChannel ch = new DaemonChannel(address.address)) {
             Table table = new Table("NAME", "TYPE", "ROOT");
-            AdminGrpc.newBlockingStub(ch.channel()).listPlugins(ListPluginsRequest.getDefaultInstance())
-                    .getPluginsList().forEach(p -> table.row(p.getName(), p.getType(), p.getRoot()));
+            new AdminClient(ch.channel()).plugins().forEach(p -> table.row(p.getName(), p.getType(), p.getRoot()));
             table.print(spec.commandLine().getOut());
         }
     }

@@ -1,8 +1,5 @@
 package io.layerd.daemon.cli;
 
-import io.layerd.api.admin.v1.AdminGrpc;
-import io.layerd.api.admin.v1.ListPluginsRequest;
-import io.layerd.api.admin.v1.ListStoredSnapshotsRequest;
 import io.layerd.api.admin.v1.StoredSnapshot;
 import io.layerd.daemon.client.DaemonChannel;
 import picocli.CommandLine.Command;
@@ -34,16 +31,16 @@ final class SnapshotCommand {
         public void run() {
             PrintWriter out = spec.commandLine().getOut();
             try (DaemonChannel ch = new DaemonChannel(address.address)) {
-                var admin = AdminGrpc.newBlockingStub(ch.channel());
+                AdminClient admin = new AdminClient(ch.channel());
                 List<String> names = new ArrayList<>();
                 if (snapshotter != null) {
                     names.add(snapshotter);
                 } else {
-                    admin.listPlugins(ListPluginsRequest.getDefaultInstance()).getPluginsList().forEach(p -> names.add(p.getName()));
+                    admin.plugins().forEach(p -> names.add(p.getName()));
                 }
                 Table table = new Table("SNAPSHOTTER", "ID", "KIND", "KEY", "PARENT", "DIRECTORY");
                 for (String name : names) {
-                    for (StoredSnapshot s : admin.listSnapshots(ListStoredSnapshotsRequest.newBuilder().setSnapshotter(name).build()).getSnapshotsList()) {
+                    for (StoredSnapshot s : admin.storedSnapshots(name)) {
                         table.row(name, Long.toString(s.getId()), s.getKind(), s.getKey(), s.getParent(), s.getDirectory());
                     }
                 }

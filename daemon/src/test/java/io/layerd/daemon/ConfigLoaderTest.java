@@ -1,0 +1,80 @@
+package io.layerd.daemon;
+
+import io.layerd.core.errors.ErrorKind;
+import io.layerd.core.errors.LayerdException;
+import io.layerd.core.plugin.PluginConfig;
+import io.layerd.daemon.config.ConfigLoader;
+import io.layerd.daemon.config.DaemonConfig;
+import io.layerd.daemon.config.DefaultConfigText;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ConfigLoaderTest {
+    static final Path ROOT = Path.of("/srv/layerd");
+
+    @Test
+    void noFileMeansLcowAndCimfsUnderTheRoot() {
+        DaemonConfig c = ConfigLoader.parse("", ROOT, "test");
+        assertEquals(ROOT, c.root());
+        assertEquals(ROOT.resolve("layerd.sock"), c.address());
+        assertEquals(List.of(
+                new PluginConfig("lcow", "lcow", ROOT.resolve("snapshotters/lcow"), Map.of()),
+                new PluginConfig("cimfs", "cimfs", ROOT.resolve("snapshotters/cimfs"), Map.of())), c.plugins());
+    }
+
+    @Test
+    void thePrintedDefaultConfigIsValidAndEqualsTheBuiltInDefaults() {
+        String text = DefaultConfigText.render(ROOT);
+        assertTrue(text.contains("# "), "it is commented");
+        assertEquals(ConfigLoader.parse("", ROOT, "built-in"), ConfigLoader.parse(text, Path.of("/elsewhere"), "printed"));
+    }
+
+    @Test
+    void sectionsDefineInstancesWithOptions() {
+        DaemonConfig c = ConfigLoader.parse("""
+                root = "/data"
+                [grpc]
+                address = "/run/layerd.sock"
+                [plugins.fast]
+                type = "lcow"
+                root = "/ssd/fast"
+                verity = true
+                """, ROOT, "test");
+        assertEquals(Path.of("/data"), c.root());
+        assertEquals(Path.of("/run/layerd.sock"), c.address());
+        assertEquals(List.of(new PluginConfig("fast", "lcow", Path.of("/ssd/fast"), Map.of("verity", true))), c.plugins());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "unknown top-level key | rooot = \"/x\" | rooot",
+            "unknown grpc key | [grpc]\\naddres = \"/x\" | grpc.addres",
+            "relative root | root = \"data\" | absolute",
+            "plugin without type | [plugins.x]\\nroot = \"/x\" | plugins.x",
+            "bad plugin name | [plugins.\"a b\"]\\ntype = \"lcow\" | a b",
+            "TOML syntax | root = | test",
+            "newer version | version = 2 | version",
+    })
+    void badConfigsAreClearErrors(String name, String toml, String mentioned) {
+        LayerdException e = assertThrows(LayerdException.class,
+                () -> ConfigLoader.parse(toml.replace("\\n", "\n"), ROOT, "test"));
+        assertEquals(ErrorKind.INVALID_ARGUMENT, e.kind());
+        assertTrue(e.getMessage().contains(mentioned), e.getMessage());
+    }
+
+    @Test
+    void unknownPluginOptionsAreRefusedWhenTheInstanceOpens() {
+        PluginConfig c = new PluginConfig("x", "lcow", ROOT, Map.of("verityy", true));
+        LayerdException e = assertThrows(LayerdException.class, () -> c.requireOnly(java.util.Set.of("verity")));
+        assertTrue(e.getMessage().contains("verityy") && e.getMessage().contains("verity"), e.getMessage());
+    }
+}
