@@ -35,6 +35,11 @@ class GrpcSnapshotsContractTest extends SnapshotterContract {
     }
 
     @Override
+    protected Path snapshotsDirectory() {
+        return root.resolve("snapshotters/lcow/snapshots");
+    }
+
+    @Override
     protected List<String> list(List<String> filters) {
         return ((GrpcSnapshotter) sn).list(filters).stream().map(Info::name).toList();
     }

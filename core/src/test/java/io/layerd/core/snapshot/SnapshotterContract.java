@@ -54,6 +54,11 @@ public abstract class SnapshotterContract {
         return names;
     }
 
+    /** Where the snapshotter under test keeps its snapshot directories. */
+    protected Path snapshotsDirectory() {
+        return root.resolve("snapshots");
+    }
+
     @BeforeEach
     void start() throws Exception {
         sn = open(root);
@@ -346,6 +351,23 @@ public abstract class SnapshotterContract {
         sn.view("v", "c", GC_ROOT);
         assertNotEquals(null, sn.usage("v"));
         assertKind(ErrorKind.NOT_FOUND, () -> sn.usage("missing"));
+    }
+
+    // ---- Cleanup ----
+
+    @Test
+    void cleanupKeepsEverySnapshotAndRemovesUnknownDirectories() throws Exception {
+        committed("p", "");
+        sn.prepare("a", "p", GC_ROOT);
+        sn.view("v", "p", GC_ROOT);
+        List<Mount> before = sn.mounts("a");
+        Path orphan = snapshotsDirectory().resolve("424242");
+        java.nio.file.Files.createDirectories(orphan.resolve("content"));
+        ((Cleaner) sn).cleanup();
+        assertTrue(java.nio.file.Files.notExists(orphan), "a directory the metadata does not know is removed");
+        assertEquals(Set.of("p", "a", "v"), new TreeSet<>(list(List.of())));
+        assertEquals(before, sn.mounts("a"));
+        assertTrue(java.nio.file.Files.isDirectory(Path.of(before.get(0).source())), "the active snapshot keeps its directory");
     }
 
     // ---- Restart ----
