@@ -45,13 +45,7 @@ public final class MetaTransaction {
             List<Long> parentIds = List.of();
             Long parentId = null;
             if (!parent.isEmpty()) {
-                Row p = find(parent);
-                if (p == null) {
-                    throw LayerdException.notFound("parent snapshot %s does not exist: not found", quote(parent));
-                }
-                if (p.kind != Kind.COMMITTED) {
-                    throw LayerdException.invalidArgument("parent %s is not committed snapshot", quote(parent));
-                }
+                Row p = committedParent(parent);
                 parentId = p.id;
                 parentIds = new ArrayList<>();
                 parentIds.add(p.id);
@@ -66,11 +60,7 @@ public final class MetaTransaction {
                     "INSERT INTO snapshots(key, parent_id, kind, created_ns, updated_ns) VALUES (?, ?, ?, ?, ?)",
                     PreparedStatement.RETURN_GENERATED_KEYS)) {
                 ps.setString(1, key);
-                if (parentId == null) {
-                    ps.setNull(2, java.sql.Types.INTEGER);
-                } else {
-                    ps.setLong(2, parentId);
-                }
+                setNullableLong(ps, 2, parentId);
                 ps.setString(3, kind.text());
                 ps.setLong(4, now);
                 ps.setLong(5, now);
@@ -150,25 +140,14 @@ public final class MetaTransaction {
             }
             Long parentId = r.parentId;
             if (rebaseParent != null && !rebaseParent.isEmpty()) {
-                Row p = find(rebaseParent);
-                if (p == null) {
-                    throw LayerdException.notFound("parent snapshot %s does not exist: not found", quote(rebaseParent));
-                }
-                if (p.kind != Kind.COMMITTED) {
-                    throw LayerdException.invalidArgument("parent %s is not committed snapshot", quote(rebaseParent));
-                }
-                parentId = p.id;
+                parentId = committedParent(rebaseParent).id;
             }
             long now = nowNanos();
             try (PreparedStatement ps = c.prepareStatement(
                     "UPDATE snapshots SET key = ?, kind = 'committed', parent_id = ?, created_ns = ?, updated_ns = ?,"
                             + " size = ?, inodes = ? WHERE id = ?")) {
                 ps.setString(1, name);
-                if (parentId == null) {
-                    ps.setNull(2, java.sql.Types.INTEGER);
-                } else {
-                    ps.setLong(2, parentId);
-                }
+                setNullableLong(ps, 2, parentId);
                 ps.setLong(3, now);
                 ps.setLong(4, now);
                 ps.setLong(5, usage.size());
@@ -325,6 +304,18 @@ public final class MetaTransaction {
         return out;
     }
 
+    /** The row of {@code parent}: NOT_FOUND if absent, INVALID_ARGUMENT if not committed (containerd's codes). */
+    private Row committedParent(String parent) throws SQLException {
+        Row p = find(parent);
+        if (p == null) {
+            throw LayerdException.notFound("parent snapshot %s does not exist: not found", quote(parent));
+        }
+        if (p.kind != Kind.COMMITTED) {
+            throw LayerdException.invalidArgument("parent %s is not committed snapshot", quote(parent));
+        }
+        return p;
+    }
+
     private Row find(String key) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
                 "SELECT id, key, parent_id, kind, created_ns, updated_ns, size, inodes FROM snapshots WHERE key = ?")) {
@@ -382,6 +373,14 @@ public final class MetaTransaction {
         try (PreparedStatement ps = c.prepareStatement("DELETE FROM labels WHERE snapshot_id = ?")) {
             ps.setLong(1, id);
             ps.executeUpdate();
+        }
+    }
+
+    private static void setNullableLong(PreparedStatement ps, int index, Long value) throws SQLException {
+        if (value == null) {
+            ps.setNull(index, java.sql.Types.INTEGER);
+        } else {
+            ps.setLong(index, value);
         }
     }
 
