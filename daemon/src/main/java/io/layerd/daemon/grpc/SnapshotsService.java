@@ -115,6 +115,8 @@ public final class SnapshotsService extends SnapshotsGrpc.SnapshotsImplBase {
         } catch (Throwable t) {
             out.onError(GrpcErrors.toStatus(t));
             return;
+        } finally {
+            MDC.remove("snapshotter");
         }
         out.onCompleted();
     }
