@@ -1,0 +1,101 @@
+package io.layerd.lcow.ext4;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Builds a file's extent tree: up to 4 extents live in i_block (depth 0); more go into leaf
+ * blocks of 340 extents, indexed from i_block, with further index levels as needed, so any
+ * number of extents is addressable.
+ *
+ * <pre>
+ * header (12): eh_magic u16 | eh_entries u16 | eh_max u16 | eh_depth u16 | eh_generation u32
+ * extent (12): ee_block u32 | ee_len u16 | ee_start_hi u16 | ee_start_lo u32
+ * index  (12): ei_block u32 | ei_leaf_lo u32 | ei_leaf_hi u16 | ei_unused u16
+ * </pre>
+ */
+final class ExtentTree {
+    /** Hands out the physical block for a new tree block and writes it. */
+    interface TreeBlockSink {
+        long allocateAndWrite(ByteBuffer block) throws IOException;
+    }
+
+    /** The 60 bytes of i_block and how many tree blocks were written. */
+    record Built(byte[] iBlock, int treeBlocks) {
+    }
+
+    private ExtentTree() {
+    }
+
+    static Built build(ExtentList extents, TreeBlockSink sink) throws IOException {
+        int n = extents.count();
+        if (n <= Ext4.EXTENTS_IN_INODE) {
+            ByteBuffer root = node(Ext4.EXTENTS_IN_INODE, 0, n, Ext4.I_BLOCK_SIZE);
+            for (int i = 0; i < n; i++) {
+                putExtent(root, i, extents.logical(i), extents.physical(i), extents.length(i));
+            }
+            return new Built(root.array(), 0);
+        }
+        // Leaves: each holds up to 340 extents; remember (first logical block, physical block).
+        List<long[]> level = new ArrayList<>();
+        int written = 0;
+        for (int start = 0; start < n; start += Ext4.EXTENTS_PER_BLOCK) {
+            int count = Math.min(Ext4.EXTENTS_PER_BLOCK, n - start);
+            ByteBuffer leaf = node(Ext4.EXTENTS_PER_BLOCK, 0, count, Ext4.BLOCK_SIZE);
+            for (int i = 0; i < count; i++) {
+                putExtent(leaf, i, extents.logical(start + i), extents.physical(start + i), extents.length(start + i));
+            }
+            level.add(new long[]{extents.logical(start), sink.allocateAndWrite(leaf)});
+            written++;
+        }
+        int depth = 1;
+        while (level.size() > Ext4.EXTENTS_IN_INODE) {
+            List<long[]> up = new ArrayList<>();
+            for (int start = 0; start < level.size(); start += Ext4.EXTENTS_PER_BLOCK) {
+                int count = Math.min(Ext4.EXTENTS_PER_BLOCK, level.size() - start);
+                ByteBuffer index = node(Ext4.EXTENTS_PER_BLOCK, depth, count, Ext4.BLOCK_SIZE);
+                for (int i = 0; i < count; i++) {
+                    putIndex(index, i, level.get(start + i)[0], level.get(start + i)[1]);
+                }
+                up.add(new long[]{level.get(start)[0], sink.allocateAndWrite(index)});
+                written++;
+            }
+            level = up;
+            depth++;
+        }
+        ByteBuffer root = node(Ext4.EXTENTS_IN_INODE, depth, level.size(), Ext4.I_BLOCK_SIZE);
+        for (int i = 0; i < level.size(); i++) {
+            putIndex(root, i, level.get(i)[0], level.get(i)[1]);
+        }
+        return new Built(root.array(), written);
+    }
+
+    private static ByteBuffer node(int max, int depth, int entries, int size) {
+        ByteBuffer b = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
+        b.putShort(0, (short) Ext4.EXTENT_MAGIC);
+        b.putShort(2, (short) entries);
+        b.putShort(4, (short) max);
+        b.putShort(6, (short) depth);
+        b.putInt(8, 0);
+        return b;
+    }
+
+    private static void putExtent(ByteBuffer b, int i, long logical, long physical, int length) {
+        int at = Ext4.EXTENT_ENTRY_SIZE * (i + 1);
+        b.putInt(at, (int) logical);
+        b.putShort(at + 4, (short) length);
+        b.putShort(at + 6, (short) (physical >>> 32));
+        b.putInt(at + 8, (int) physical);
+    }
+
+    private static void putIndex(ByteBuffer b, int i, long logical, long leaf) {
+        int at = Ext4.EXTENT_ENTRY_SIZE * (i + 1);
+        b.putInt(at, (int) logical);
+        b.putInt(at + 4, (int) leaf);
+        b.putShort(at + 8, (short) (leaf >>> 32));
+        b.putShort(at + 10, (short) 0);
+    }
+}
