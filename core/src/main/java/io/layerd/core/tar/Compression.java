@@ -1,0 +1,45 @@
+package io.layerd.core.tar;
+
+import com.github.luben.zstd.ZstdInputStream;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.zip.GZIPInputStream;
+
+/** Layer compression, recognised from the first bytes of the stream rather than trusted from a name. */
+public enum Compression {
+    NONE, GZIP, ZSTD;
+
+    private static final int GZIP_1 = 0x1f;
+    private static final int GZIP_2 = 0x8b;
+    private static final byte[] ZSTD_MAGIC = {0x28, (byte) 0xb5, 0x2f, (byte) 0xfd};
+
+    /** Detects the compression of {@code in} (which must support mark/reset) without consuming it. */
+    public static Compression detect(InputStream in) throws IOException {
+        in.mark(4);
+        byte[] head = in.readNBytes(4);
+        in.reset();
+        if (head.length >= 2 && (head[0] & 0xff) == GZIP_1 && (head[1] & 0xff) == GZIP_2) {
+            return GZIP;
+        }
+        if (head.length == 4 && java.util.Arrays.equals(head, ZSTD_MAGIC)) {
+            return ZSTD;
+        }
+        return NONE;
+    }
+
+    /**
+     * The uncompressed stream of {@code raw}. Compressed input is decompressed on a separate
+     * thread into a bounded queue of chunks, so decompression and the consumer's work overlap.
+     */
+    public static InputStream decompressed(InputStream raw) throws IOException {
+        BufferedInputStream in = new BufferedInputStream(raw, 1 << 16);
+        Compression c = detect(in);
+        return switch (c) {
+            case NONE -> in;
+            case GZIP -> new ReadAheadInputStream(new GZIPInputStream(in, 1 << 16), "gzip");
+            case ZSTD -> new ReadAheadInputStream(new ZstdInputStream(in), "zstd");
+        };
+    }
+}
