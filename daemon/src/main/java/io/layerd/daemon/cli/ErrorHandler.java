@@ -16,6 +16,8 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
             if (se.getStatus().getCode() == io.grpc.Status.Code.UNAVAILABLE) {
                 message += " (is the daemon running? start it with `layerd serve` or pass --address)";
             }
+        } else if (e instanceof java.io.IOException || e instanceof java.io.UncheckedIOException) {
+            message = e.getMessage(); // format errors name the entry and the problem
         } else {
             message = e.toString();
         }

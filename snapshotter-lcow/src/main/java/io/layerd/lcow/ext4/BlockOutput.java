@@ -11,11 +11,6 @@ import java.nio.channels.FileChannel;
  * how a dm-verity tree is computed without reading the image back.
  */
 final class BlockOutput {
-    /** Sees each block as it is written. */
-    interface BlockListener {
-        void onBlock(long index, ByteBuffer block) throws IOException;
-    }
-
     private static final int BUFFER_BLOCKS = 256; // 1 MiB writes
 
     private final FileChannel channel;

@@ -51,8 +51,6 @@ final class Ext4 {
 
     /** s_flags: directory hashes treat name bytes as unsigned. */
     static final int FLAGS_UNSIGNED_HASH = 0x2;
-    /** s_def_hash_version: half MD4 (the kernel adds 3 for the unsigned variant). */
-    static final int HASH_HALF_MD4 = 1;
 
     // i_flags
     static final int INDEX_FL = 0x1000;

@@ -62,7 +62,7 @@ public final class Ext4Writer {
     private FileSink open;
     private boolean finished;
 
-    public Ext4Writer(FileChannel channel, long baseOffset, Options options, BlockOutput.BlockListener listener) {
+    public Ext4Writer(FileChannel channel, long baseOffset, Options options, BlockListener listener) {
         this.options = options;
         this.channel = channel;
         this.baseOffset = baseOffset;
@@ -510,8 +510,9 @@ public final class Ext4Writer {
         for (Map.Entry<String, Node> e : sorted) {
             entries.add(new DirEntry(e.getKey().getBytes(StandardCharsets.UTF_8), e.getValue().number, Ext4.direntType(e.getValue().mode)));
         }
-        List<ByteBuffer> blocks = linearBlocks(dir.number, dir.parent.number, entries);
-        boolean indexed = false;
+        DirectoryBlocks layout = DirectoryBlocks.build(dir.number, dir.parent.number, entries,
+                DirectoryBlocks.STORED_HASH_VERSION, hashSeed);
+        List<ByteBuffer> blocks = layout.blocks();
         long first = allocate(nameOf(dir), blocks.size());
         for (int i = 0; i < blocks.size(); i++) {
             out.write(first + i, blocks.get(i));
@@ -519,43 +520,8 @@ public final class Ext4Writer {
         dir.extents = new ExtentList();
         dir.extents.add(0, first, blocks.size());
         dir.size = (long) blocks.size() * Ext4.BLOCK_SIZE;
-        dir.indexed = indexed;
+        dir.indexed = layout.indexed();
         buildExtentTree(dir);
-    }
-
-    /** Temporary: linear directory blocks ("." and ".." first; each block's last entry spans its end). */
-    private static List<ByteBuffer> linearBlocks(int self, int parent, List<DirEntry> children) {
-        List<ByteBuffer> blocks = new ArrayList<>();
-        List<Object[]> all = new ArrayList<>();
-        all.add(new Object[]{".".getBytes(StandardCharsets.US_ASCII), self, 2});
-        all.add(new Object[]{"..".getBytes(StandardCharsets.US_ASCII), parent, 2});
-        for (DirEntry e : children) {
-            all.add(new Object[]{e.name(), e.inode(), e.fileType()});
-        }
-        ByteBuffer b = null;
-        int pos = 0;
-        int lastPos = -1;
-        for (Object[] e : all) {
-            byte[] name = (byte[]) e[0];
-            int rec = (8 + name.length + 3) & ~3;
-            if (b == null || pos + rec > Ext4.BLOCK_SIZE) {
-                if (b != null) {
-                    b.putShort(lastPos + 4, (short) (Ext4.BLOCK_SIZE - lastPos));
-                }
-                b = ByteBuffer.allocate(Ext4.BLOCK_SIZE).order(ByteOrder.LITTLE_ENDIAN);
-                blocks.add(b);
-                pos = 0;
-            }
-            b.putInt(pos, (int) e[1]);
-            b.putShort(pos + 4, (short) rec);
-            b.put(pos + 6, (byte) name.length);
-            b.put(pos + 7, (byte) (int) e[2]);
-            b.put(pos + 8, name);
-            lastPos = pos;
-            pos += rec;
-        }
-        b.putShort(lastPos + 4, (short) (Ext4.BLOCK_SIZE - lastPos));
-        return blocks;
     }
 
     // ---- helpers ----

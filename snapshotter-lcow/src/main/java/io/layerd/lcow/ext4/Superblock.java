@@ -41,7 +41,7 @@ record Superblock(long inodesCount, long blocksCount, long freeBlocks, long free
         for (int i = 0; i < 4; i++) {
             b.putInt(0xEC + 4 * i, hashSeed[i]);
         }
-        b.put(0xFC, (byte) Ext4.HASH_HALF_MD4); // s_def_hash_version
+        b.put(0xFC, (byte) DirectoryBlocks.STORED_HASH_VERSION); // s_def_hash_version
         b.putShort(0x15C, (short) Ext4.EXTRA_ISIZE); // s_min_extra_isize
         b.putShort(0x15E, (short) Ext4.EXTRA_ISIZE); // s_want_extra_isize
         b.putInt(0x160, Ext4.FLAGS_UNSIGNED_HASH);

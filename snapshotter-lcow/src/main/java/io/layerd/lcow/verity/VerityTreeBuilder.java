@@ -153,6 +153,15 @@ public final class VerityTreeBuilder implements AutoCloseable {
      * @throws IllegalArgumentException if a reported block index is {@code >= dataBlocks}
      */
     public VerityTree finish(long dataBlocks) throws IOException {
+        return finish(dataBlocks, uuid);
+    }
+
+    /**
+     * As {@link #finish(long)}, recording {@code superblockUuid} instead of the one given at
+     * construction: a writer that derives the UUID from content learns it only at the end.
+     */
+    public VerityTree finish(long dataBlocks, UUID superblockUuid) throws IOException {
+        Objects.requireNonNull(superblockUuid, "superblockUuid");
         ensureWritable();
         VerityHashLayout layout = VerityHashLayout.of(dataBlocks);
         if (leaves.maxIndex() >= dataBlocks) {
@@ -161,7 +170,7 @@ public final class VerityTreeBuilder implements AutoCloseable {
         }
         leaves.flush();
         finished = true;
-        VeritySuperblock superblock = VeritySuperblock.sha256(uuid, dataBlocks, salt);
+        VeritySuperblock superblock = VeritySuperblock.sha256(superblockUuid, dataBlocks, salt);
         try {
             int levels = layout.levels();
             if (levels == 0) {

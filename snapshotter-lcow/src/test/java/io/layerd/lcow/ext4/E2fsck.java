@@ -11,11 +11,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Runs {@code e2fsck -fn} and insists on a clean bill: exit 0 and nothing but the pass headers. */
-final class E2fsck {
+public final class E2fsck {
     private E2fsck() {
     }
 
-    static boolean available() {
+    public static boolean available() {
         try {
             Process p = new ProcessBuilder("e2fsck", "-V").redirectErrorStream(true).start();
             p.getInputStream().readAllBytes();
@@ -25,12 +25,12 @@ final class E2fsck {
         }
     }
 
-    static void assumeAvailable() {
+    public static void assumeAvailable() {
         assumeTrue(available(), "e2fsck is not installed: apt-get install e2fsprogs (scripts/test.sh does)");
     }
 
     /** Asserts the image is clean; returns e2fsck's output for further checks. */
-    static String assertClean(Path image) throws IOException, InterruptedException {
+    public static String assertClean(Path image) throws IOException, InterruptedException {
         Process p = new ProcessBuilder("e2fsck", "-fn", image.toString()).redirectErrorStream(true).start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(300, TimeUnit.SECONDS), "e2fsck timed out");

@@ -1,0 +1,173 @@
+package io.layerd.lcow.convert;
+
+import io.layerd.core.fs.Durable;
+import io.layerd.core.tar.Compression;
+import io.layerd.lcow.ext4.Ext4Image;
+import io.layerd.lcow.ext4.Ext4Writer;
+import io.layerd.lcow.vhd.VhdFooter;
+import io.layerd.lcow.verity.VerityTree;
+import io.layerd.lcow.verity.VerityTreeBuilder;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.UUID;
+
+/**
+ * Writes an LCOW layer file from a (possibly compressed) layer tar in one pass:
+ * {@code [ext4 image][dm-verity superblock + tree][VHD footer]}, the latter two optional.
+ *
+ * <p>The output appears atomically: everything is written to a temporary file beside it,
+ * flushed to disk, then renamed over {@code output}. On any failure the temporary file is
+ * deleted, so a failed conversion leaves nothing behind. The ext4 UUID, directory hash seed,
+ * verity UUID and VHD unique id are derived from the diffID, so the same tar gives the same bytes.
+ */
+public final class LayerVhdWriter {
+    /** Conversion options; {@code ext4} carries the maximum disk size and inline data. */
+    public record Options(boolean convertWhiteouts, boolean verity, boolean vhdFooter, Ext4Writer.Options ext4) {
+        public static Options defaults() {
+            return new Options(true, false, true, Ext4Writer.Options.defaults());
+        }
+    }
+
+    /**
+     * @param diffId      {@code sha256:<hex>} of the uncompressed tar
+     * @param tarBytes    size of the uncompressed tar
+     * @param ext4Bytes   size of the ext4 image (the data a VHD footer describes without verity)
+     * @param verityRoot  dm-verity root hash in hex, or null
+     * @param fileBytes   size of the whole output file
+     */
+    public record Result(String diffId, long tarBytes, long ext4Bytes, String verityRoot, long fileBytes) {
+    }
+
+    private LayerVhdWriter() {
+    }
+
+    public static Result write(InputStream layer, Path output, Options options, TarToExt4.Progress progress) throws IOException {
+        Path dir = output.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, "." + output.getFileName() + ".", ".tmp");
+        boolean done = false;
+        try {
+            Result r = writeTo(tmp, layer, options, progress, dir);
+            Durable.rename(tmp, output);
+            Durable.syncDirectory(dir);
+            done = true;
+            return r;
+        } finally {
+            if (!done) {
+                Files.deleteIfExists(tmp);
+            }
+        }
+    }
+
+    private static Result writeTo(Path file, InputStream layer, Options options, TarToExt4.Progress progress, Path scratch)
+            throws IOException {
+        MessageDigest sha256 = sha256();
+        CountingInputStream counted;
+        try (InputStream tar = Compression.decompressed(layer);
+             FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+             VerityTreeBuilder verity = options.verity() ? new VerityTreeBuilder(scratch) : null) {
+            counted = new CountingInputStream(new DigestInputStream(tar, sha256));
+            Ext4Writer writer = new Ext4Writer(ch, 0, options.ext4(), verity == null ? null : verity::onBlock);
+            new TarToExt4(writer, options.convertWhiteouts(), progress).convert(counted);
+            byte[] digest = sha256.digest();
+            Ext4Image image = writer.finish(uuid(digest, 0), hashSeed(digest));
+            long end = image.bytes();
+            String root = null;
+            if (verity != null) {
+                try (VerityTree tree = verity.finish(image.blocks(), uuidOf(uuid(digest, 8)))) {
+                    end += tree.writeTo(ch, end);
+                    root = tree.rootHashHex();
+                }
+            }
+            if (options.vhdFooter()) {
+                ByteBuffer footer = ByteBuffer.allocate(VhdFooter.SIZE);
+                VhdFooter.fixed(end, uuidOf(uuid(digest, 16))).writeTo(footer);
+                footer.flip();
+                long pos = end;
+                while (footer.hasRemaining()) {
+                    pos += ch.write(footer, pos);
+                }
+                end = pos;
+            }
+            ch.truncate(end);
+            ch.force(true);
+            return new Result("sha256:" + HexFormat.of().formatHex(digest), counted.count(), image.bytes(), root, end);
+        }
+    }
+
+    /** 16 bytes of the digest from {@code offset}, stamped as an RFC 4122 name-based (v5-style) UUID. */
+    private static byte[] uuid(byte[] digest, int offset) {
+        byte[] u = java.util.Arrays.copyOfRange(digest, offset, offset + 16);
+        u[6] = (byte) ((u[6] & 0x0f) | 0x50);
+        u[8] = (byte) ((u[8] & 0x3f) | 0x80);
+        return u;
+    }
+
+    private static UUID uuidOf(byte[] b) {
+        ByteBuffer bb = ByteBuffer.wrap(b);
+        return new UUID(bb.getLong(), bb.getLong());
+    }
+
+    private static int[] hashSeed(byte[] digest) {
+        ByteBuffer b = ByteBuffer.wrap(digest, 16, 16).order(ByteOrder.LITTLE_ENDIAN);
+        return new int[]{b.getInt(), b.getInt(), b.getInt(), b.getInt()};
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every JRE", e);
+        }
+    }
+
+    /** Counts the bytes read through it. */
+    private static final class CountingInputStream extends java.io.FilterInputStream {
+        private long count;
+
+        CountingInputStream(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                count++;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n > 0) {
+                count += n;
+            }
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            // Reading (not seeking) keeps the digest complete.
+            byte[] scratch = new byte[(int) Math.min(8192, Math.max(1, n))];
+            int r = read(scratch, 0, (int) Math.min(scratch.length, n));
+            return Math.max(r, 0);
+        }
+
+        long count() {
+            return count;
+        }
+    }
+}
