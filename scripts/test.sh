@@ -9,6 +9,10 @@ packages=(
   openjdk-17-jdk-headless # javac, java
   maven                   # the build
   containerd              # containerd + ctr for the proxy-plugin integration test
+  e2fsprogs               # e2fsck/debugfs/mke2fs: every ext4 image is checked
+  tar                     # GNU tar: builds and extracts the reference corpora
+  qemu-utils              # qemu-img/qemu-io: VHD and VHDX interoperability
+  cryptsetup-bin          # veritysetup: dm-verity trees
 )
 
 as_root() {

@@ -77,6 +77,37 @@ class CliTest {
     }
 
     @Test
+    void convertReportsBadInputInOneLineAndWritesNothing() throws Exception {
+        java.nio.file.Path tar = root.resolve("broken.tar");
+        java.nio.file.Files.write(tar, "definitely not a tar archive".repeat(30).getBytes());
+        java.nio.file.Path out = root.resolve("out/layer.vhd");
+        Run r = cli("convert", "-i", tar.toString(), "-o", out.toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().startsWith("layerd: tar header at byte 0"), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(java.nio.file.Files.notExists(out));
+        try (var s = java.nio.file.Files.list(out.getParent())) {
+            assertEquals(0, s.count(), "no temporary file left");
+        }
+    }
+
+    @Test
+    void convertPrintsTheDiffIdAndSizes() throws Exception {
+        java.nio.file.Path src = java.nio.file.Files.createDirectories(root.resolve("src"));
+        java.nio.file.Files.writeString(src.resolve("hello"), "hello");
+        java.nio.file.Path tar = root.resolve("l.tar");
+        Process p = new ProcessBuilder("tar", "-cf", tar.toString(), "-C", src.toString(), ".").start();
+        assertEquals(0, p.waitFor());
+        Run r = cli("convert", "-i", tar.toString(), "-o", root.resolve("layer.vhd").toString(), "--verity");
+        assertEquals(0, r.code(), r.err());
+        var md = java.security.MessageDigest.getInstance("SHA-256");
+        String digest = java.util.HexFormat.of().formatHex(md.digest(java.nio.file.Files.readAllBytes(tar)));
+        assertTrue(r.out().contains("diffID:       sha256:" + digest), r.out());
+        assertTrue(r.out().matches("(?s).*verity root:  [0-9a-f]{64}.*"), r.out());
+        assertEquals("", r.err(), "no progress bar when not on a terminal");
+    }
+
+    @Test
     void configDefaultPrintsTheCommentedConfig() {
         Run r = cli("config", "default");
         assertEquals(0, r.code());
