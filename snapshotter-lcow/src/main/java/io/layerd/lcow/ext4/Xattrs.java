@@ -128,8 +128,9 @@ final class Xattrs {
             hash = (hash << 5) ^ (hash >>> 27) ^ c;
         }
         if (e.value.length > 0) {
+            // The value is hashed as whole 32-bit words, zero-padded like it is stored.
             ByteBuffer v = ByteBuffer.allocate(e.valueSize()).order(ByteOrder.LITTLE_ENDIAN);
-            v.put(e.value).flip();
+            v.put(e.value).rewind();
             while (v.hasRemaining()) {
                 hash = (hash << 16) ^ (hash >>> 16) ^ v.getInt();
             }
