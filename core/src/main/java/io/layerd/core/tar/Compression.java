@@ -30,16 +30,29 @@ public enum Compression {
     }
 
     /**
-     * The uncompressed stream of {@code raw}. Compressed input is decompressed on a separate
-     * thread into a bounded queue of chunks, so decompression and the consumer's work overlap.
+     * The uncompressed stream of {@code raw}. Decompression runs on a separate thread into a
+     * bounded queue of chunks, so it overlaps with the consumer's work.
      */
     public static InputStream decompressed(InputStream raw) throws IOException {
+        return decompressed(raw, null);
+    }
+
+    /**
+     * As {@link #decompressed(InputStream)}, also feeding every uncompressed byte to
+     * {@code digest} on the read-ahead thread (the diffID costs the consumer nothing). Plain
+     * input goes through the read-ahead thread too, so reading overlaps with writing.
+     */
+    public static InputStream decompressed(InputStream raw, java.security.MessageDigest digest) throws IOException {
         BufferedInputStream in = new BufferedInputStream(raw, 1 << 16);
         Compression c = detect(in);
-        return switch (c) {
+        InputStream plain = switch (c) {
             case NONE -> in;
-            case GZIP -> new ReadAheadInputStream(new GZIPInputStream(in, 1 << 16), "gzip");
-            case ZSTD -> new ReadAheadInputStream(new ZstdInputStream(in), "zstd");
+            case GZIP -> new GZIPInputStream(in, 1 << 16);
+            case ZSTD -> new ZstdInputStream(in);
         };
+        if (digest != null) {
+            plain = new java.security.DigestInputStream(plain, digest);
+        }
+        return new ReadAheadInputStream(plain, c == NONE ? "tar" : c.name().toLowerCase(java.util.Locale.ROOT));
     }
 }

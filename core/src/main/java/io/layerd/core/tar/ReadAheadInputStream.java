@@ -12,11 +12,17 @@ import java.util.concurrent.BlockingQueue;
  * where it happened, as an IOException naming the {@code what} (e.g. "gzip").
  */
 final class ReadAheadInputStream extends InputStream {
-    private static final int CHUNK = 1 << 20;
-    private static final int QUEUED_CHUNKS = 4;
+    /**
+     * Below half a G1 region even on small heaps, so chunks are never "humongous" objects (each
+     * of which costs a collection); and recycled, so streaming a layer allocates almost nothing.
+     */
+    private static final int CHUNK = 256 << 10;
+    private static final int QUEUED_CHUNKS = 8;
     private static final byte[] END = new byte[0];
 
     private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(QUEUED_CHUNKS);
+    /** Consumed chunks handed back to the reader thread. */
+    private final BlockingQueue<byte[]> free = new ArrayBlockingQueue<>(QUEUED_CHUNKS + 2);
     private final InputStream source;
     private final Thread reader;
     private byte[] chunk = new byte[0];
@@ -35,25 +41,31 @@ final class ReadAheadInputStream extends InputStream {
     private void pump(String what) {
         try {
             while (!closed) {
-                byte[] buf = new byte[CHUNK];
-                int n = source.readNBytes(buf, 0, CHUNK);
-                if (n == 0) {
-                    queue.put(END);
-                    return;
+                byte[] buf = free.poll();
+                if (buf == null) {
+                    buf = new byte[CHUNK];
                 }
-                queue.put(n == CHUNK ? buf : java.util.Arrays.copyOf(buf, n));
+                int n = source.readNBytes(buf, 0, CHUNK);
+                if (n > 0) {
+                    queue.put(new Chunk(buf, n));
+                }
                 if (n < CHUNK) {
                     queue.put(END);
                     return;
                 }
             }
         } catch (IOException e) {
-            offer(new IOException(what + " stream is corrupt: " + e.getMessage(), e));
+            offer(new IOException(what.equals("tar") ? "reading the layer: " + e.getMessage()
+                    : what + " stream is corrupt: " + e.getMessage(), e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             offer(new IOException(what + " stream is corrupt: " + e, e));
         }
+    }
+
+    /** A filled buffer and how much of it holds data. */
+    private record Chunk(byte[] data, int length) {
     }
 
     private void offer(IOException e) {
@@ -79,13 +91,16 @@ final class ReadAheadInputStream extends InputStream {
             done = true;
             throw e;
         }
-        byte[] b = (byte[]) next;
-        if (b == END) {
+        if (next == END) {
             done = true;
             return false;
         }
-        chunk = b;
-        chunkLength = b.length;
+        if (chunk.length == CHUNK) {
+            free.offer(chunk); // fully consumed: the reader may fill it again
+        }
+        Chunk c = (Chunk) next;
+        chunk = c.data();
+        chunkLength = c.length();
         pos = 0;
         return true;
     }

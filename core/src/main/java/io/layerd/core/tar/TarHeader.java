@@ -37,14 +37,26 @@ final class TarHeader {
     /** Verifies the checksum: the unsigned (or, for old writers, signed) byte sum with the field as spaces. */
     void verifyChecksum() throws TarFormatException {
         long stored = number(148, 8, "checksum");
+        // One tight pass over the block; the checksum field then counts as eight spaces.
         long unsigned = 0;
-        long signed = 0;
-        for (int i = 0; i < SIZE; i++) {
-            int v = (i >= 148 && i < 156) ? ' ' : b[i];
-            unsigned += v & 0xff;
-            signed += v;
+        for (byte x : b) {
+            unsigned += x & 0xff;
         }
-        if (stored != unsigned && stored != signed) {
+        long field = 0;
+        for (int i = 148; i < 156; i++) {
+            field += b[i] & 0xff;
+        }
+        unsigned += 8 * ' ' - field;
+        if (stored == unsigned) {
+            return;
+        }
+        long signed = 8 * ' ';
+        for (int i = 0; i < SIZE; i++) {
+            if (i < 148 || i >= 156) {
+                signed += b[i];
+            }
+        }
+        if (stored != signed) {
             throw new TarFormatException("tar header at byte " + at + " (" + rawName() + "): bad checksum"
                     + " — the input is truncated or not a tar archive");
         }

@@ -147,7 +147,8 @@ public final class TarReader implements Closeable {
             stored = remaining;
         }
         return new TarEntry(name, type, size, stored, mode, uid, gid, mtime, atime, ctime, link, major, minor,
-                xattrs(pax), Map.copyOf(pax), sparse == null ? null : List.copyOf(sparse));
+                pax.isEmpty() ? Map.of() : xattrs(pax), pax.isEmpty() ? Map.of() : Map.copyOf(pax),
+                sparse == null ? null : List.copyOf(sparse));
     }
 
     /** Reads up to {@code len} bytes of the current entry's stored data; -1 at its end. */

@@ -16,7 +16,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -74,10 +73,10 @@ public final class LayerVhdWriter {
             throws IOException {
         MessageDigest sha256 = sha256();
         CountingInputStream counted;
-        try (InputStream tar = Compression.decompressed(layer);
+        try (InputStream tar = Compression.decompressed(layer, sha256);
              FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
              VerityTreeBuilder verity = options.verity() ? new VerityTreeBuilder(scratch) : null) {
-            counted = new CountingInputStream(new DigestInputStream(tar, sha256));
+            counted = new CountingInputStream(tar);
             Ext4Writer writer = new Ext4Writer(ch, 0, options.ext4(), verity == null ? null : verity::onBlock);
             new TarToExt4(writer, options.convertWhiteouts(), progress).convert(counted);
             byte[] digest = sha256.digest();
@@ -160,7 +159,7 @@ public final class LayerVhdWriter {
 
         @Override
         public long skip(long n) throws IOException {
-            // Reading (not seeking) keeps the digest complete.
+            // Reading (not seeking) keeps the digest, computed upstream on every byte, complete.
             byte[] scratch = new byte[(int) Math.min(8192, Math.max(1, n))];
             int r = read(scratch, 0, (int) Math.min(scratch.length, n));
             return Math.max(r, 0);

@@ -24,7 +24,8 @@ import java.time.Instant;
 public final class TarToExt4 {
     static final String WHITEOUT_PREFIX = ".wh.";
     static final String OPAQUE_MARKER = ".wh..wh..opq";
-    private static final int COPY_BUFFER = 1 << 20;
+    /** Under half a G1 region even on small heaps: not a humongous allocation. */
+    private static final int COPY_BUFFER = 256 << 10;
 
     /** Reports progress in bytes of uncompressed tar consumed. */
     @FunctionalInterface

@@ -60,6 +60,8 @@ public final class Ext4Writer {
     private final Node root;
     private long nextBlock;
     private FileSink open;
+    /** The partial block of the file being written (files never overlap in time). */
+    private final byte[] fileStage = new byte[Ext4.BLOCK_SIZE];
     private boolean finished;
 
     public Ext4Writer(FileChannel channel, long baseOffset, Options options, BlockListener listener) {
@@ -199,7 +201,7 @@ public final class Ext4Writer {
         private final Node node;
         private final long size;
         private final boolean inline;
-        private final byte[] stage = new byte[Ext4.BLOCK_SIZE];
+        private final byte[] stage = fileStage; // one file is open at a time: share the block
         private int staged;
         private long position;
         private boolean closed;
@@ -209,6 +211,9 @@ public final class Ext4Writer {
             this.node = node;
             this.size = size;
             this.inline = options.inlineData() && size <= MAX_INLINE_SIZE && size > 0;
+            if (inline) {
+                Arrays.fill(stage, 0, (int) size, (byte) 0); // holes in inline data read as zeros
+            }
         }
 
         public void write(byte[] b, int off, int len) throws IOException {

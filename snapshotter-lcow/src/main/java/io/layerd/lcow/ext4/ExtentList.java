@@ -8,9 +8,10 @@ import java.util.Arrays;
  * extent both logically and physically grows it, up to ext4's 32768-block limit.
  */
 final class ExtentList {
-    private long[] logical = new long[4];
-    private long[] physical = new long[4];
-    private int[] length = new int[4];
+    // Most files have one extent or none: start empty and grow on the first add.
+    private long[] logical = new long[0];
+    private long[] physical = new long[0];
+    private int[] length = new int[0];
     private int count;
     private long blocks;
 
@@ -30,9 +31,10 @@ final class ExtentList {
                 }
             }
             if (count == logical.length) {
-                logical = Arrays.copyOf(logical, count * 2);
-                physical = Arrays.copyOf(physical, count * 2);
-                length = Arrays.copyOf(length, count * 2);
+                int grown = Math.max(1, count * 2);
+                logical = Arrays.copyOf(logical, grown);
+                physical = Arrays.copyOf(physical, grown);
+                length = Arrays.copyOf(length, grown);
             }
             int take = Math.min(Ext4.MAX_EXTENT_BLOCKS, n);
             logical[count] = logicalBlock;

@@ -16,7 +16,7 @@ public record Metadata(int permissions, long uid, long gid, FileTime atime, File
         mtime = mtime == null ? FileTime.ZERO : mtime;
         ctime = ctime == null ? FileTime.ZERO : ctime;
         crtime = crtime == null ? FileTime.ZERO : crtime;
-        xattrs = xattrs == null ? Map.of() : new TreeMap<>(xattrs);
+        xattrs = xattrs == null || xattrs.isEmpty() ? Map.of() : new TreeMap<>(xattrs);
     }
 
     public static Metadata of(int permissions, long uid, long gid, FileTime mtime) {
