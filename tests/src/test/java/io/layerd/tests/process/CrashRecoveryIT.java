@@ -96,7 +96,12 @@ class CrashRecoveryIT {
                 clients.add(t);
                 t.start();
             }
-            Thread.sleep(400 + 300L * round); // let the burst run, then pull the plug
+            // Let the burst do real work (a cold JVM on a loaded machine is slow), then pull the plug.
+            int before = acknowledged.size();
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (acknowledged.size() < before + 40 + 20 * round && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
             dead.set(true);
             d.kill();
             for (Thread t : clients) {
