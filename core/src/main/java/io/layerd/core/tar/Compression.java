@@ -39,8 +39,8 @@ public enum Compression {
 
     /**
      * As {@link #decompressed(InputStream)}, also feeding every uncompressed byte to
-     * {@code digest} on the read-ahead thread (the diffID costs the consumer nothing). Plain
-     * input goes through the read-ahead thread too, so reading overlaps with writing.
+     * {@code digest} on a read-ahead thread of its own (the diffID costs the consumer nothing).
+     * Plain input goes through a read-ahead thread too, so reading overlaps with writing.
      */
     public static InputStream decompressed(InputStream raw, java.security.MessageDigest digest) throws IOException {
         BufferedInputStream in = new BufferedInputStream(raw, 1 << 16);
@@ -50,9 +50,16 @@ public enum Compression {
             case GZIP -> new GZIPInputStream(in, 1 << 16);
             case ZSTD -> new ZstdInputStream(in);
         };
-        if (digest != null) {
-            plain = new java.security.DigestInputStream(plain, digest);
+        if (c == NONE) {
+            // Reading a file costs little: one thread reads and hashes.
+            return new ReadAheadInputStream(digest == null ? in : new java.security.DigestInputStream(in, digest), "tar");
         }
-        return new ReadAheadInputStream(plain, c == NONE ? "tar" : c.name().toLowerCase(java.util.Locale.ROOT));
+        InputStream decompressing = new ReadAheadInputStream(plain, c.name().toLowerCase(java.util.Locale.ROOT));
+        if (digest == null) {
+            return decompressing;
+        }
+        // Inflating and hashing each take a core's worth of time on big layers: a second stage
+        // hashes what the first decompressed, so neither waits for the other.
+        return new ReadAheadInputStream(new java.security.DigestInputStream(decompressing, digest), "digest");
     }
 }

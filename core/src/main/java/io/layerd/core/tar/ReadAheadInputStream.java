@@ -54,18 +54,27 @@ final class ReadAheadInputStream extends InputStream {
                     return;
                 }
             }
+        } catch (StageFailure e) {
+            offer(e); // already explained by the stage upstream of this one
         } catch (IOException e) {
-            offer(new IOException(what.equals("tar") ? "reading the layer: " + e.getMessage()
+            offer(new StageFailure(what.equals("tar") ? "reading the layer: " + e.getMessage()
                     : what + " stream is corrupt: " + e.getMessage(), e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
-            offer(new IOException(what + " stream is corrupt: " + e, e));
+            offer(new StageFailure(what + " stream is corrupt: " + e, e));
         }
     }
 
     /** A filled buffer and how much of it holds data. */
     private record Chunk(byte[] data, int length) {
+    }
+
+    /** A source failure as explained by the stage that met it; later stages pass it on unchanged. */
+    private static final class StageFailure extends IOException {
+        StageFailure(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 
     private void offer(IOException e) {

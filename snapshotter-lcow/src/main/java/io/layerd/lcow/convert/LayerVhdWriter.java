@@ -5,6 +5,7 @@ import io.layerd.core.tar.Compression;
 import io.layerd.lcow.ext4.Ext4Image;
 import io.layerd.lcow.ext4.Ext4Writer;
 import io.layerd.lcow.vhd.VhdFooter;
+import io.layerd.lcow.verity.BackgroundVerityHashing;
 import io.layerd.lcow.verity.VerityTree;
 import io.layerd.lcow.verity.VerityTreeBuilder;
 
@@ -75,9 +76,9 @@ public final class LayerVhdWriter {
         CountingInputStream counted;
         try (InputStream tar = Compression.decompressed(layer, sha256);
              FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
-             VerityTreeBuilder verity = options.verity() ? new VerityTreeBuilder(scratch) : null) {
+             BackgroundVerityHashing verity = options.verity() ? new BackgroundVerityHashing(new VerityTreeBuilder(scratch)) : null) {
             counted = new CountingInputStream(tar);
-            Ext4Writer writer = new Ext4Writer(ch, 0, options.ext4(), verity == null ? null : verity::onBlock);
+            Ext4Writer writer = new Ext4Writer(ch, 0, options.ext4(), verity == null ? null : verity::onBlocks);
             new TarToExt4(writer, options.convertWhiteouts(), progress).convert(counted);
             byte[] digest = sha256.digest();
             Ext4Image image = writer.finish(uuid(digest, 0), hashSeed(digest));

@@ -3,9 +3,17 @@ package io.layerd.lcow.ext4;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 
-/** Sees every 4 KiB block of the image as it is written (in write order; a rewritten block again). */
+/**
+ * Sees the blocks of the image as they reach the file: runs of consecutive 4 KiB blocks, in
+ * write order (a block written again is shown again). Whole runs rather than single blocks, so
+ * a listener that works on another thread pays one hand-over per run, not per block.
+ */
 @FunctionalInterface
 public interface BlockListener {
-    /** {@code block} holds exactly 4096 bytes; the listener must not keep it beyond the call. */
-    void onBlock(long index, ByteBuffer block) throws IOException;
+    /**
+     * {@code blocks} holds a whole number of 4 KiB blocks from its position to its limit, the
+     * first being block {@code first}; the listener must neither change it nor keep it beyond
+     * the call.
+     */
+    void onBlocks(long first, ByteBuffer blocks) throws IOException;
 }

@@ -6,12 +6,13 @@ import java.nio.channels.FileChannel;
 
 /**
  * Writes whole 4 KiB blocks of the image at block positions, buffering runs of consecutive
- * blocks into large writes. Every block that reaches the file is also shown to the
+ * blocks into large writes. Every run that reaches the file is also shown to the
  * {@link BlockListener} (in the order written; a block written twice is shown twice), which is
  * how a dm-verity tree is computed without reading the image back.
  */
 final class BlockOutput {
     private static final int BUFFER_BLOCKS = 256; // 1 MiB writes
+    private static final byte[] ZEROS = new byte[Ext4.BLOCK_SIZE];
 
     private final FileChannel channel;
     private final long baseOffset;
@@ -29,26 +30,19 @@ final class BlockOutput {
     /** Writes one block ({@code len} ≤ 4096 bytes of {@code src} at {@code off}; the rest zeros). */
     void write(long block, byte[] src, int off, int len) throws IOException {
         position(block);
-        int start = buffer.position();
         buffer.put(src, off, len);
-        for (int i = len; i < Ext4.BLOCK_SIZE; i++) {
-            buffer.put((byte) 0);
-        }
-        notifyListener(block, start);
+        buffer.put(ZEROS, 0, Ext4.BLOCK_SIZE - len);
+        advance(block);
     }
 
     /** Writes one block from a buffer holding exactly 4096 bytes (its position is not changed). */
     void write(long block, ByteBuffer src) throws IOException {
         position(block);
-        int start = buffer.position();
         buffer.put(src.duplicate());
-        notifyListener(block, start);
+        advance(block);
     }
 
-    private void notifyListener(long block, int start) throws IOException {
-        if (listener != null) {
-            listener.onBlock(block, buffer.duplicate().position(start).limit(start + Ext4.BLOCK_SIZE).slice());
-        }
+    private void advance(long block) {
         furthestBlock = Math.max(furthestBlock, block + 1);
     }
 
@@ -70,9 +64,13 @@ final class BlockOutput {
             return;
         }
         buffer.flip();
+        ByteBuffer run = buffer.duplicate();
         long pos = baseOffset + bufferStart * Ext4.BLOCK_SIZE;
         while (buffer.hasRemaining()) {
             pos += channel.write(buffer, pos);
+        }
+        if (listener != null) {
+            listener.onBlocks(bufferStart, run);
         }
         buffer.clear();
         bufferStart = -1;
