@@ -13,6 +13,8 @@ packages=(
   tar                     # GNU tar: builds and extracts the reference corpora
   qemu-utils              # qemu-img/qemu-io: VHD and VHDX interoperability
   cryptsetup-bin          # veritysetup: dm-verity trees
+  qemu-system-x86         # the Linux service VM (KVM or TCG)
+  kmod                    # depmod: module dependencies of the service VM's kernel
 )
 
 as_root() {

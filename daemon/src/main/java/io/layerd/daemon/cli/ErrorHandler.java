@@ -13,7 +13,7 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
             message = le.getMessage();
         } else if (e instanceof StatusRuntimeException se) {
             message = se.getStatus().getCode() + ": " + se.getStatus().getDescription();
-            if (se.getStatus().getCode() == io.grpc.Status.Code.UNAVAILABLE) {
+            if (se.getStatus().getCode() == io.grpc.Status.Code.UNAVAILABLE && !String.valueOf(se.getStatus().getDescription()).contains("service VM")) {
                 message += " (is the daemon running? start it with `layerd serve` or pass --address)";
             }
         } else if (e instanceof java.io.IOException || e instanceof java.io.UncheckedIOException) {

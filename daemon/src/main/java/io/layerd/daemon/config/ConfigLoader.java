@@ -22,7 +22,10 @@ import java.util.regex.Pattern;
  * instances {@code lcow} and {@code cimfs}.
  */
 public final class ConfigLoader {
-    private static final Set<String> TOP_KEYS = Set.of("version", "root", "grpc", "plugins");
+    private static final Set<String> TOP_KEYS = Set.of("version", "root", "grpc", "plugins", "servicevm");
+    private static final Set<String> SERVICEVM_KEYS = Set.of("mode", "boot_files", "memory_mb", "cpus", "accelerator", "qemu",
+            "boot_timeout", "operation_timeout", "idle_shutdown");
+    private static final Pattern DURATION = Pattern.compile("([0-9]+)(ms|s|m|h)");
     private static final Set<String> GRPC_KEYS = Set.of("address");
     private static final Set<String> PLUGIN_KEYS = Set.of("type", "root");
     private static final Pattern PLUGIN_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
@@ -85,7 +88,74 @@ public final class ConfigLoader {
                 plugins.add(plugin(name, section, root, origin));
             }
         }
-        return new DaemonConfig(root, address, plugins);
+        return new DaemonConfig(root, address, plugins, serviceVm(table(toml, "servicevm", origin), origin));
+    }
+
+    private static ServiceVmConfig serviceVm(TomlTable t, String origin) {
+        ServiceVmConfig d = ServiceVmConfig.defaults();
+        if (t == null) {
+            return d;
+        }
+        rejectUnknown(t, SERVICEVM_KEYS, origin, "servicevm.");
+        String mode = string(t, "mode", origin, d.mode());
+        if (!mode.equals("global") && !mode.equals("per-instance")) {
+            throw LayerdException.invalidArgument("config %s: servicevm.mode = %s: use \"global\" or \"per-instance\"", origin, mode);
+        }
+        String accelerator = string(t, "accelerator", origin, d.accelerator());
+        if (!Set.of("auto", "kvm", "tcg").contains(accelerator)) {
+            throw LayerdException.invalidArgument("config %s: servicevm.accelerator = %s: use \"auto\", \"kvm\" or \"tcg\"", origin, accelerator);
+        }
+        return new ServiceVmConfig(mode, path(t, "boot_files", origin).orElse(d.bootFiles()),
+                (int) number(t, "memory_mb", origin, d.memoryMiB(), 128, 1 << 20),
+                (int) number(t, "cpus", origin, d.cpus(), 1, 64), accelerator, string(t, "qemu", origin, d.qemu()),
+                duration(t, "boot_timeout", origin, d.bootTimeout(), false),
+                duration(t, "operation_timeout", origin, d.operationTimeout(), false),
+                duration(t, "idle_shutdown", origin, d.idleShutdown(), true));
+    }
+
+    private static String string(TomlTable t, String key, String origin, String otherwise) {
+        Object v = t.get(key);
+        if (v == null) {
+            return otherwise;
+        }
+        if (!(v instanceof String s) || s.isBlank()) {
+            throw LayerdException.invalidArgument("config %s: servicevm.%s must be a non-empty string", origin, key);
+        }
+        return s;
+    }
+
+    private static long number(TomlTable t, String key, String origin, long otherwise, long min, long max) {
+        Object v = t.get(key);
+        if (v == null) {
+            return otherwise;
+        }
+        if (!(v instanceof Long n) || n < min || n > max) {
+            throw LayerdException.invalidArgument("config %s: servicevm.%s must be a whole number from %d to %d", origin, key, min, max);
+        }
+        return n;
+    }
+
+    /** "90s", "5m", "500ms", "1h"; zero only where {@code zeroAllowed}. */
+    private static java.time.Duration duration(TomlTable t, String key, String origin, java.time.Duration otherwise, boolean zeroAllowed) {
+        Object v = t.get(key);
+        if (v == null) {
+            return otherwise;
+        }
+        var m = v instanceof String s ? DURATION.matcher(s.trim()) : null;
+        if (m == null || !m.matches()) {
+            throw LayerdException.invalidArgument("config %s: servicevm.%s = %s: write a duration such as \"90s\", \"5m\" or \"500ms\"", origin, key, v);
+        }
+        long n = Long.parseLong(m.group(1));
+        java.time.Duration d = switch (m.group(2)) {
+            case "ms" -> java.time.Duration.ofMillis(n);
+            case "s" -> java.time.Duration.ofSeconds(n);
+            case "m" -> java.time.Duration.ofMinutes(n);
+            default -> java.time.Duration.ofHours(n);
+        };
+        if (d.isZero() && !zeroAllowed) {
+            throw LayerdException.invalidArgument("config %s: servicevm.%s must be longer than zero", origin, key);
+        }
+        return d;
     }
 
     private static PluginConfig plugin(String name, TomlTable section, Path root, String origin) {

@@ -7,11 +7,15 @@ import java.util.List;
 
 /**
  * The daemon's configuration, shaped like containerd's: a data root, the gRPC socket address,
- * and one plugin instance per {@code [plugins.<name>]} section.
+ * one plugin instance per {@code [plugins.<name>]} section, and the service VM settings.
  */
-public record DaemonConfig(Path root, Path address, List<PluginConfig> plugins) {
+public record DaemonConfig(Path root, Path address, List<PluginConfig> plugins, ServiceVmConfig serviceVm) {
     public DaemonConfig {
         plugins = List.copyOf(plugins);
+    }
+
+    public DaemonConfig(Path root, Path address, List<PluginConfig> plugins) {
+        this(root, address, plugins, ServiceVmConfig.defaults());
     }
 
     /** The lock file that keeps a second daemon off the same root. */

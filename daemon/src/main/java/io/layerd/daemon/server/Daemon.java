@@ -14,7 +14,10 @@ import io.layerd.daemon.grpc.AdminService;
 import io.layerd.daemon.grpc.DiffService;
 import io.layerd.daemon.grpc.RequestIds;
 import io.layerd.daemon.grpc.SnapshotsService;
+import io.layerd.daemon.grpc.ServiceVmsService;
 import io.layerd.daemon.host.PluginHost;
+import io.layerd.daemon.host.ServiceVmHost;
+import io.layerd.servicevm.manager.ServiceVmManager;
 import io.layerd.differ.DiffRouter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,7 +31,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A running layerd: the data-root lock, the plugin instances, and the gRPC server on the unix
- * socket serving Snapshots, Diff, Admin and Health. {@link #close()} stops it gracefully: new
+ * socket serving Snapshots, Diff, Admin, ServiceVms and Health. {@link #close()} stops it gracefully: new
  * calls are refused, calls in flight finish (up to a grace period), then plugins close and the
  * socket file is removed.
  */
@@ -41,16 +44,20 @@ public final class Daemon implements AutoCloseable {
     private final DaemonConfig config;
     private final RootLock lock;
     private final PluginHost host;
+    private final ServiceVmManager vms;
+    private final ServiceVmsService vmService;
     private final HealthStatusManager health = new HealthStatusManager();
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
     private final Server server;
     private boolean closed;
 
-    private Daemon(DaemonConfig config, RootLock lock, PluginHost host) throws IOException {
+    private Daemon(DaemonConfig config, RootLock lock, PluginHost host, ServiceVmManager vms) throws IOException {
         this.config = config;
         this.lock = lock;
         this.host = host;
+        this.vms = vms;
+        this.vmService = new ServiceVmsService(vms);
         this.boss = new EpollEventLoopGroup(1);
         this.workers = new EpollEventLoopGroup(2);
         RequestIds requestIds = new RequestIds();
@@ -62,6 +69,7 @@ public final class Daemon implements AutoCloseable {
                 .addService(ServerInterceptors.intercept(new SnapshotsService(host), requestIds))
                 .addService(ServerInterceptors.intercept(new DiffService(new DiffRouter(Map.of())), requestIds))
                 .addService(ServerInterceptors.intercept(new AdminService(host, config), requestIds))
+                .addService(ServerInterceptors.intercept(vmService, requestIds))
                 .addService(health.getHealthService())
                 .build();
         server.start();
@@ -71,18 +79,20 @@ public final class Daemon implements AutoCloseable {
     public static Daemon start(DaemonConfig config) {
         RootLock lock = RootLock.acquire(config.lockFile());
         PluginHost host = null;
+        ServiceVmManager vms = null;
         try {
             UnixSockets.prepare(config.address());
             host = PluginHost.start(config.plugins());
-            Daemon d = new Daemon(config, lock, host);
+            vms = ServiceVmHost.start(config);
+            Daemon d = new Daemon(config, lock, host, vms);
             UnixSockets.restrict(config.address());
             log.info("layerd {} serving {} on {} (root {})", AdminService.VERSION, host.names(), config.address(), config.root());
             return d;
         } catch (IOException e) {
-            closeQuietly(host, lock);
+            closeQuietly(host, vms, lock);
             throw LayerdException.internal("cannot listen on " + config.address() + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
-            closeQuietly(host, lock);
+            closeQuietly(host, vms, lock);
             throw e;
         }
     }
@@ -120,6 +130,8 @@ public final class Daemon implements AutoCloseable {
         }
         boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        vmService.releaseAll();
+        vms.close();
         host.close();
         try {
             Files.deleteIfExists(config.address());
@@ -130,7 +142,10 @@ public final class Daemon implements AutoCloseable {
         log.info("stopped");
     }
 
-    private static void closeQuietly(PluginHost host, RootLock lock) {
+    private static void closeQuietly(PluginHost host, ServiceVmManager vms, RootLock lock) {
+        if (vms != null) {
+            vms.close();
+        }
         if (host != null) {
             host.close();
         }

@@ -42,7 +42,10 @@ public final class BridgeClient implements AutoCloseable {
     private final Supplier<String> closedMessage;
     private final Map<Long, Call> calls = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
-    private final CompletableFuture<HelloReply> hello = new CompletableFuture<>();
+    private volatile CompletableFuture<HelloReply> hello = new CompletableFuture<>();
+    /** Errors the agent reported outside any request (bad frames); the newest 16 are kept. */
+    private final java.util.concurrent.BlockingQueue<io.layerd.api.servicevm.v1.Error> unsolicited =
+            new java.util.concurrent.LinkedBlockingQueue<>(16);
     private final Thread reader;
     private volatile IOException closed;
 
@@ -61,6 +64,9 @@ public final class BridgeClient implements AutoCloseable {
      */
     public HelloReply handshake(int min, int max, Duration timeout, Duration retry) throws IOException {
         long end = System.nanoTime() + timeout.toNanos();
+        CompletableFuture<HelloReply> hello = new CompletableFuture<>();
+        this.hello = hello;
+        failIfClosed();
         Frame frame = Frame.newBuilder().setHello(Hello.newBuilder().setMinVersion(min).setMaxVersion(max).setHost("layerd")).build();
         while (true) {
             failIfClosed();
@@ -180,11 +186,7 @@ public final class BridgeClient implements AutoCloseable {
 
     private void deliver(Frame frame) {
         switch (frame.getBodyCase()) {
-            case HELLO_REPLY -> {
-                if (!hello.isDone()) {
-                    hello.complete(frame.getHelloReply());
-                }
-            }
+            case HELLO_REPLY -> hello.complete(frame.getHelloReply()); // replies to repeated Hellos are dropped
             case RESPONSE -> {
                 Call call = calls.get(frame.getId());
                 if (call != null) {
@@ -192,6 +194,9 @@ public final class BridgeClient implements AutoCloseable {
                 } else if (frame.getResponse().hasError()) {
                     log.debug("bridge {}: agent reported for request {}: {}", transport.describe(), frame.getId(),
                             frame.getResponse().getError().getMessage());
+                    while (!unsolicited.offer(frame.getResponse().getError())) {
+                        unsolicited.poll();
+                    }
                 }
             }
             case CHUNK -> {
@@ -221,6 +226,11 @@ public final class BridgeClient implements AutoCloseable {
             return new BridgeClosedException(e.getMessage(), e);
         }
         return cause instanceof IOException e ? e : new IOException(cause);
+    }
+
+    /** The next error the agent reported outside a running request (e.g. about a bad frame), or null after {@code timeout}. */
+    public io.layerd.api.servicevm.v1.Error awaitUnsolicitedError(Duration timeout) throws InterruptedException {
+        return unsolicited.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** True once the transport has ended. */

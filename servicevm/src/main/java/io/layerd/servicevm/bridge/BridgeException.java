@@ -6,21 +6,24 @@ import java.io.IOException;
 
 /** A request the guest agent answered with an error (errno-style code and message). */
 public final class BridgeException extends IOException {
-    private final String code;
-    private final int errno;
+    private final Error error;
 
     public BridgeException(Error error) {
         super(error.getMessage() + " (" + error.getCode() + ")");
-        this.code = error.getCode();
-        this.errno = error.getErrno();
+        this.error = error;
+    }
+
+    /** The error as the agent sent it. */
+    public Error error() {
+        return error;
     }
 
     /** Symbolic errno name, e.g. "ENOENT". */
     public String code() {
-        return code;
+        return error.getCode();
     }
 
     public int errno() {
-        return errno;
+        return error.getErrno();
     }
 }

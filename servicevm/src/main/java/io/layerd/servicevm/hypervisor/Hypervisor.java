@@ -15,4 +15,12 @@ public interface Hypervisor {
      * (the caller waits for the bridge). On failure nothing of the VM is left running.
      */
     VirtualMachine start(VmConfig config) throws IOException;
+
+    /**
+     * Stops VMs a previous run left behind under {@code runtimeRoot} (the daemon was killed before
+     * it could stop them) and removes their runtime files. Returns how many VMs were stopped.
+     */
+    default int cleanupOrphans(java.nio.file.Path runtimeRoot) throws IOException {
+        return 0;
+    }
 }

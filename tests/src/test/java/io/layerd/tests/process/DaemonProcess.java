@@ -36,12 +36,13 @@ final class DaemonProcess implements AutoCloseable {
     }
 
     /** Starts a daemon on {@code root} and waits until its health service says SERVING. */
-    static DaemonProcess start(Path root) throws Exception {
+    static DaemonProcess start(Path root, String... extraArgs) throws Exception {
         Files.createDirectories(root);
         Path log = root.resolveSibling(root.getFileName() + "-" + System.nanoTime() + ".log");
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar", jar().toString(), "serve", "--root", root.toString()));
+        cmd.addAll(List.of(extraArgs));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         DaemonProcess d = new DaemonProcess(root, p, log);
         d.awaitServing(Duration.ofSeconds(60));

@@ -1,0 +1,110 @@
+package io.layerd.tests.process;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.layerd.daemon.cli.Main;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The service VM through the daemon as a person uses it ({@code layerd vm start|status|exec-op|stop}),
+ * and the promise that no QEMU outlives the daemon: after {@code kill -9} of the daemon the next
+ * start finds the orphaned VM and stops it.
+ */
+class DaemonServiceVmIT {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void vmCommandsAndOrphanedVmsAreStoppedAtTheNextStart() throws Exception {
+        Path root = Files.createTempDirectory("ldd"); // short: unix socket paths are limited to 107 bytes
+        Path config = tmp.resolve("layerd.toml");
+        Files.writeString(config, "[servicevm]\nmemory_mb = 512\ncpus = 1\nboot_timeout = \"3m\"\naccelerator = \"" + accelerator() + "\"\n");
+        String sock = root.resolve("layerd.sock").toString();
+        try {
+            List<ProcessHandle> qemu;
+            try (DaemonProcess daemon = DaemonProcess.start(root, "--config", config.toString())) {
+                Cli start = cli("vm", "start", "--address", sock);
+                assertEquals(0, start.exit, start.text());
+                assertTrue(start.out.contains("global-1") && start.out.contains("held by the CLI: cli"), start.text());
+                Cli status = cli("vm", "status", "--address", sock);
+                assertTrue(status.out.matches("(?s).*global-1 +(kvm|tcg) .*"), status.text());
+                Cli ping = cli("vm", "exec-op", "--address", sock, "{\"info\":{}}");
+                assertEquals(0, ping.exit, ping.text());
+                assertTrue(ping.out.contains("\"kernel\"") && ping.err.contains("served by global-1"), ping.text());
+                Cli bad = cli("vm", "exec-op", "--address", sock, "{\"format\":{\"device\":\"/dev/sdzz\"}}");
+                assertEquals(1, bad.exit, bad.text());
+                assertTrue(bad.out.contains("ENODEV"), bad.text());
+
+                qemu = qemuOf(root);
+                assertEquals(1, qemu.size(), "one QEMU process");
+                daemon.kill();
+            }
+            assertTrue(qemu.get(0).isAlive(), "kill -9 of the daemon leaves its VM running until the next start");
+            try (DaemonProcess again = DaemonProcess.start(root, "--config", config.toString())) {
+                qemu.get(0).onExit().get(30, TimeUnit.SECONDS);
+                assertTrue(again.log().contains("left running by an earlier run"), again.log());
+                Cli status = cli("vm", "status", "--address", sock);
+                assertTrue(status.out.contains("no service VM is running"), status.text());
+                Cli stop = cli("vm", "stop", "--address", sock);
+                assertEquals(1, stop.exit, "nothing is held after the restart: " + stop.text());
+                assertEquals(0, again.terminate());
+            }
+            assertTrue(qemuOf(root).isEmpty());
+        } finally {
+            new ProcessBuilder("rm", "-rf", root.toString()).start().waitFor();
+        }
+    }
+
+    /** What the service VM tests' KVM probe found here, so this test does not probe again. */
+    private static String accelerator() throws Exception {
+        Path cache = Path.of("/var/tmp/layerd-test-accelerator");
+        if (Files.isRegularFile(cache)) {
+            String first = Files.readAllLines(cache).get(0).trim();
+            if (first.equals("kvm") || first.equals("tcg")) {
+                return first;
+            }
+        }
+        return "auto";
+    }
+
+    private static List<ProcessHandle> qemuOf(Path root) {
+        String needle = root.toAbsolutePath() + "/";
+        List<ProcessHandle> found = new ArrayList<>();
+        ProcessHandle.allProcesses().forEach(p -> {
+            try {
+                String cmd = new String(Files.readAllBytes(Path.of("/proc", Long.toString(p.pid()), "cmdline")), StandardCharsets.UTF_8);
+                if (cmd.startsWith("qemu-system") && cmd.replace('\0', ' ').contains(needle)) {
+                    found.add(p);
+                }
+            } catch (Exception e) {
+                // gone
+            }
+        });
+        return found;
+    }
+
+    private record Cli(int exit, String out, String err) {
+        String text() {
+            return "exit " + exit + "\nout:\n" + out + "\nerr:\n" + err;
+        }
+    }
+
+    private static Cli cli(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        return new Cli(exit, out.toString(), err.toString());
+    }
+
+}
