@@ -2,6 +2,7 @@ package io.layerd.daemon.host;
 
 import io.layerd.daemon.config.DaemonConfig;
 import io.layerd.daemon.config.ServiceVmConfig;
+import io.layerd.servicevm.hcs.HcsHypervisor;
 import io.layerd.servicevm.hypervisor.Hypervisor;
 import io.layerd.servicevm.manager.Lifetime;
 import io.layerd.servicevm.manager.ManagerSettings;
@@ -25,7 +26,11 @@ public final class ServiceVmHost {
         return new ServiceVmManager(hypervisor(config), settings);
     }
 
+    /** Hyper-V through HCS on Windows, QEMU elsewhere. */
     private static Hypervisor hypervisor(DaemonConfig config) {
+        if (com.sun.jna.Platform.isWindows()) {
+            return new HcsHypervisor();
+        }
         ServiceVmConfig c = config.serviceVm();
         return new QemuHypervisor(new QemuOptions(c.qemu(), QemuOptions.Accelerator.parse(c.accelerator()),
                 ServiceVmConfig.acceleratorCache(config.root()), null));

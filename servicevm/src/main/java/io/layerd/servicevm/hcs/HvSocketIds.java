@@ -9,7 +9,7 @@ import java.util.UUID;
  */
 public final class HvSocketIds {
     /** The vsock port the guest agent connects to on the host: 0x40000000, the port hcsshim's GCS bridge uses. */
-    public static final int BRIDGE_PORT = 0x4000_0000;
+    public static final int BRIDGE_PORT = io.layerd.servicevm.bridge.BridgeProtocol.VSOCK_PORT;
     /** Port 0 of the vsock template; every other port differs only in the top 32 bits. */
     static final UUID VSOCK_TEMPLATE = UUID.fromString("00000000-facb-11e6-bd58-64006a7986d3");
 
