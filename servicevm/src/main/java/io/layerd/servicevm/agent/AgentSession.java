@@ -202,6 +202,9 @@ public final class AgentSession {
 
         private void finish() {
             running.remove(id, this);
+            // The reader may be waiting for room in this request's chunk queue; an operation that
+            // has ended will never make room, and later chunks are answered as "not running".
+            upload.abort();
             ScheduledFuture<?> d = deadline;
             if (d != null) {
                 d.cancel(false);
