@@ -192,8 +192,15 @@ public final class AgentSession {
 
         private void answer(Response response) {
             if (answered.compareAndSet(false, true)) {
+                Frame frame = Frame.newBuilder().setId(id).setResponse(response).build();
                 try {
-                    codec.write(Frame.newBuilder().setId(id).setResponse(response).build());
+                    if (frame.getSerializedSize() > BridgeProtocol.MAX_FRAME_BYTES) {
+                        // The host would wait for an answer that never comes: say why instead.
+                        frame = Frame.newBuilder().setId(id).setResponse(Response.newBuilder().setError(new AgentException(Errno.EMSGSIZE,
+                                "the response of " + frame.getSerializedSize() + " bytes exceeds the " + BridgeProtocol.MAX_FRAME_BYTES
+                                        + "-byte frame limit").toProto())).build();
+                    }
+                    codec.write(frame);
                 } catch (IOException e) {
                     // The host is gone; serve() ends on its next read.
                 }
