@@ -58,7 +58,7 @@ class DaemonServiceVmIT {
                 assertTrue(status.out.contains("no service VM is running"), status.text());
                 Cli stop = cli("vm", "stop", "--address", sock);
                 assertEquals(1, stop.exit, "nothing is held after the restart: " + stop.text());
-                assertEquals(0, again.terminate());
+                assertEquals(143, again.terminate(), "SIGTERM: a graceful stop (128 + 15)");
             }
             assertTrue(qemuOf(root).isEmpty());
         } finally {
