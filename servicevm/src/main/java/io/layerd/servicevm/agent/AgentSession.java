@@ -8,6 +8,7 @@ import io.layerd.api.servicevm.v1.HelloReply;
 import io.layerd.api.servicevm.v1.Request;
 import io.layerd.api.servicevm.v1.Response;
 import io.layerd.servicevm.bridge.BridgeProtocol;
+import io.layerd.servicevm.bridge.BulkInputStream;
 import io.layerd.servicevm.bridge.FrameCodec;
 
 import java.io.IOException;
@@ -239,7 +240,7 @@ public final class AgentSession {
         }
 
         /** Chunks from the host, read by the operation. */
-        private final class Upload extends InputStream {
+        private final class Upload extends BulkInputStream {
             private final BlockingQueue<Chunk> chunks = new ArrayBlockingQueue<>(UPLOAD_QUEUE);
             private volatile boolean aborted;
             private ByteString current = ByteString.EMPTY;
@@ -264,13 +265,7 @@ public final class AgentSession {
             }
 
             @Override
-            public int read() throws IOException {
-                byte[] one = new byte[1];
-                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-            }
-
-            @Override
-            public int read(byte[] b, int off, int len) throws IOException {
+            protected int readBulk(byte[] b, int off, int len) throws IOException {
                 while (pos == current.size()) {
                     if (last) {
                         return -1;

@@ -1,5 +1,7 @@
 package io.layerd.servicevm.agent;
 
+import io.layerd.servicevm.bridge.BulkInputStream;
+
 import java.io.Closeable;
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -99,18 +101,10 @@ final class VirtioSerialLink implements HostLink {
         private volatile boolean closed;
         private boolean sawData;
 
-        final InputStream input = new InputStream() {
-            @Override
-            public int read() throws IOException {
-                byte[] one = new byte[1];
-                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-            }
+        final InputStream input = new BulkInputStream() {
 
             @Override
-            public int read(byte[] b, int off, int len) throws IOException {
-                if (len == 0) {
-                    return 0;
-                }
+            protected int readBulk(byte[] b, int off, int len) throws IOException {
                 while (!closed) {
                     int n = file.read(b, off, len);
                     if (n > 0) {

@@ -3,6 +3,7 @@ package io.layerd.servicevm.agent;
 import com.sun.jna.Library;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
+import io.layerd.servicevm.bridge.BulkInputStream;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -101,20 +102,11 @@ final class VsockLink implements HostLink {
         private final Object writeLock = new Object();
         private volatile boolean closed;
 
-        final InputStream input = new InputStream() {
+        final InputStream input = new BulkInputStream() {
             private final Memory buffer = new Memory(BUFFER);
 
             @Override
-            public int read() throws IOException {
-                byte[] one = new byte[1];
-                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-            }
-
-            @Override
-            public int read(byte[] b, int off, int len) throws IOException {
-                if (len == 0) {
-                    return 0;
-                }
+            protected int readBulk(byte[] b, int off, int len) throws IOException {
                 while (true) {
                     if (closed) {
                         return -1;

@@ -1,6 +1,7 @@
 package io.layerd.servicevm.hcs;
 
 import com.sun.jna.Memory;
+import io.layerd.servicevm.bridge.BulkInputStream;
 import io.layerd.servicevm.hypervisor.BridgeTransport;
 
 import java.io.IOException;
@@ -63,21 +64,11 @@ final class HvSocketTransport implements BridgeTransport {
         return new IOException(description + ": " + call + ": " + WinsockErrors.describe(winsock.lastError()));
     }
 
-    private final class Receiver extends InputStream {
+    private final class Receiver extends BulkInputStream {
         private final Memory buffer = new Memory(BUFFER_SIZE);
 
         @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            Objects.checkFromIndexSize(off, len, b.length);
-            if (len == 0) {
-                return 0;
-            }
+        protected int readBulk(byte[] b, int off, int len) throws IOException {
             synchronized (buffer) {
                 if (closed.get()) {
                     throw new IOException(description + ": closed");

@@ -1,5 +1,6 @@
 package io.layerd.servicevm.qemu;
 
+import io.layerd.servicevm.bridge.BulkInputStream;
 import io.layerd.servicevm.hypervisor.BridgeTransport;
 
 import java.io.IOException;
@@ -24,18 +25,10 @@ final class UnixSocketStreams implements BridgeTransport {
     private UnixSocketStreams(SocketChannel channel, String description) {
         this.channel = channel;
         this.description = description;
-        this.input = new InputStream() {
-            @Override
-            public int read() throws IOException {
-                byte[] one = new byte[1];
-                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-            }
+        this.input = new BulkInputStream() {
 
             @Override
-            public int read(byte[] b, int off, int len) throws IOException {
-                if (len == 0) {
-                    return 0;
-                }
+            protected int readBulk(byte[] b, int off, int len) throws IOException {
                 return channel.read(ByteBuffer.wrap(b, off, len));
             }
 
