@@ -17,7 +17,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -249,15 +251,20 @@ public final class ServiceVmManager implements AutoCloseable {
         }
     }
 
-    /** The slot's VM if booted (waits for a boot in progress), else null. */
+    /**
+     * The slot's VM if booted (waits for a boot in progress), else null. The wait ignores
+     * interrupts: an acquire interrupted during the boot releases its lease with the interrupt
+     * still pending, and answering "no VM" there would leave the VM of that boot running with no
+     * one to stop it (per-instance mode has already forgotten the slot).
+     */
     private static ServiceVm vmOf(Slot slot) {
         CompletableFuture<ServiceVm> f = slot.vm;
         if (f == null) {
             return null;
         }
         try {
-            return f.get();
-        } catch (Exception e) {
+            return f.join();
+        } catch (CompletionException | CancellationException e) {
             return null;
         }
     }
