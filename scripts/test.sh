@@ -15,6 +15,7 @@ packages=(
   cryptsetup-bin          # veritysetup: dm-verity trees
   qemu-system-x86         # the Linux service VM (KVM or TCG)
   kmod                    # depmod: module dependencies of the service VM's kernel
+  attr                    # getfattr: xattrs of unpacked image trees
 )
 
 as_root() {
