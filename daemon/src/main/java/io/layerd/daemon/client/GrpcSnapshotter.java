@@ -42,8 +42,16 @@ public final class GrpcSnapshotter implements Snapshotter, Cleaner {
     private final String name;
 
     public GrpcSnapshotter(Channel channel, String snapshotterName, String namespace) {
+        this(channel, snapshotterName, namespace, null);
+    }
+
+    /** As above, every call also carrying {@code containerd-lease} when {@code lease} is not null. */
+    public GrpcSnapshotter(Channel channel, String snapshotterName, String namespace, String lease) {
         Metadata headers = new Metadata();
         headers.put(Metadata.Key.of("containerd-namespace", Metadata.ASCII_STRING_MARSHALLER), namespace);
+        if (lease != null) {
+            headers.put(Metadata.Key.of("containerd-lease", Metadata.ASCII_STRING_MARSHALLER), lease);
+        }
         this.stub = SnapshotsGrpc.newBlockingStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
         this.name = snapshotterName;
     }

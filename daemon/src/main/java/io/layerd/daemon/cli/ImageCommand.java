@@ -1,0 +1,56 @@
+package io.layerd.daemon.cli;
+
+import io.layerd.daemon.client.DaemonChannel;
+import io.layerd.daemon.image.ContainerdUnpacker;
+import io.layerd.daemon.image.ManifestResolver;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/** {@code layerd image unpack}: images and their layers. */
+@Command(name = "image", mixinStandardHelpOptions = true, description = "Unpack images into layerd's snapshotters.",
+        subcommands = {ImageCommand.Unpack.class})
+final class ImageCommand {
+    private ImageCommand() {
+    }
+
+    @Command(name = "unpack", mixinStandardHelpOptions = true,
+            description = {"Unpack an image containerd already has (ctr image import/pull) into a layerd snapshotter,",
+                    "through containerd's Snapshots API (so containerd records the chain) and layerd's Diff service.",
+                    "For containerd 1.6, which cannot use a proxy differ."})
+    static final class Unpack implements Callable<Integer> {
+        @Mixin
+        AddressOption address;
+        @Option(names = "--containerd", paramLabel = "SOCKET", description = "containerd's socket (default: ${DEFAULT-VALUE})")
+        Path containerd = Path.of("/run/containerd/containerd.sock");
+        @Option(names = {"-n", "--namespace"}, description = "containerd namespace (default: ${DEFAULT-VALUE})")
+        String namespace = "default";
+        @Option(names = "--snapshotter", description = "proxy snapshotter name in containerd's config (default: ${DEFAULT-VALUE})")
+        String snapshotter = "lcow";
+        @Option(names = "--platform", description = "os/architecture of the manifest to unpack (default: ${DEFAULT-VALUE})")
+        String platform = ManifestResolver.LINUX_AMD64;
+        @Parameters(paramLabel = "IMAGE", description = "image name as containerd lists it")
+        String image;
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter out = spec.commandLine().getOut();
+            try (DaemonChannel ctd = new DaemonChannel(containerd); DaemonChannel ld = new DaemonChannel(address.address)) {
+                ContainerdUnpacker.Result r = new ContainerdUnpacker(ctd.channel(), ld.channel(), namespace, snapshotter, out)
+                        .unpack(image, platform);
+                out.printf(Locale.ROOT, "unpacked %s into %s: %d layer(s) applied, %d already there, %.1f s; top chain id %s%n",
+                        r.image(), snapshotter, r.applied(), r.skipped(), r.millis() / 1000.0, r.chainIds().get(r.chainIds().size() - 1));
+                out.flush();
+            }
+            return 0;
+        }
+    }
+}
