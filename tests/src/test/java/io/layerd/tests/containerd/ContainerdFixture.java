@@ -60,6 +60,8 @@ public final class ContainerdFixture implements BeforeEachCallback, AfterEachCal
     private static final String INSTALL_HINT = "install it with `apt-get install containerd` (the Debian package provides both containerd and ctr)";
 
     private final Deque<CommandResult> transcript = new ArrayDeque<>();
+    /** layerd's configuration text; {@code @CONTAINERD@} stands for containerd's socket. */
+    private final String layerdConfigText;
     private String step = "setup";
     private Path dir;
     private DaemonConfig layerdConfig;
@@ -70,6 +72,26 @@ public final class ContainerdFixture implements BeforeEachCallback, AfterEachCal
     private Process containerd;
     private DaemonChannel channel;
     private GrpcSnapshotter backend;
+
+    /** layerd with its default configuration. */
+    public ContainerdFixture() {
+        this("");
+    }
+
+    /** layerd configured with {@code configText}, where {@code @CONTAINERD@} is containerd's socket path. */
+    public ContainerdFixture(String configText) {
+        this.layerdConfigText = configText;
+    }
+
+    /** containerd's socket. */
+    public Path containerdSocket() {
+        return containerdSocket;
+    }
+
+    /** layerd's socket. */
+    public Path layerdSocket() {
+        return layerd.address();
+    }
 
     @Override
     public void beforeEach(ExtensionContext context) throws Exception {
@@ -237,7 +259,8 @@ public final class ContainerdFixture implements BeforeEachCallback, AfterEachCal
         containerdLog = ctd.resolve("containerd.log");
 
         step = "setup: start layerd in-process";
-        layerdConfig = ConfigLoader.parse("", dir.resolve("ld"), "ContainerdFixture (defaults)");
+        layerdConfig = ConfigLoader.parse(layerdConfigText.replace("@CONTAINERD@", containerdSocket.toString()), dir.resolve("ld"),
+                "ContainerdFixture");
         lcowRoot = layerdConfig.plugins().stream().filter(p -> p.name().equals(SNAPSHOTTER)).map(PluginConfig::root)
                 .findFirst().orElseThrow(() -> new AssertionError("layerd's default config has no " + SNAPSHOTTER + " instance: " + layerdConfig));
         for (Path socket : List.of(layerdConfig.address(), containerdSocket.resolveSibling("c.sock.ttrpc"))) {

@@ -1,0 +1,138 @@
+package io.layerd.tests.image;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.layerd.daemon.cli.Main;
+import io.layerd.tests.containerd.CommandResult;
+import io.layerd.tests.containerd.Commands;
+import io.layerd.tests.containerd.ContainerdFixture;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * containerd 1.6 + layerd: an image imported into containerd is unpacked into LCOW layers by
+ * {@code layerd image unpack}; containerd records the chain; every layer.vhd is clean ext4; and
+ * the layers mounted as overlay lowers give exactly the tree containerd's own overlayfs unpack
+ * gives for the same image.
+ */
+class ImageUnpackIT {
+    @RegisterExtension
+    final ContainerdFixture containerd = new ContainerdFixture("[content]\ncontainerd_address = \"@CONTAINERD@\"\n");
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void unpackedLcowLayersReproduceContainerdsOverlayfsTree() throws Exception {
+        Path archive = tmp.resolve("multi.tar");
+        OciImageBuilder.Image image = TestImages.multiLayer(archive);
+        containerd.step("ctr image import --no-unpack");
+        CommandResult imported = containerd.ctr("image", "import", "--no-unpack", archive.toString());
+        assertTrue(imported.ok(), imported.describe());
+
+        containerd.step("layerd image unpack");
+        Cli unpack = cli("image", "unpack", "--containerd", containerd.containerdSocket().toString(), "--address",
+                containerd.layerdSocket().toString(), image.name());
+        assertEquals(0, unpack.exit, unpack.text());
+        assertTrue(unpack.out.contains("3 layer(s) applied"), unpack.text());
+
+        containerd.step("ctr snapshots tree");
+        List<String> chain = io.layerd.daemon.image.ChainIds.of(image.diffIds());
+        CommandResult tree = containerd.snapshots("tree");
+        assertTrue(tree.ok(), tree.describe());
+        for (String id : chain) {
+            assertTrue(tree.stdout().contains(id), "containerd records " + id + ":\n" + tree.describe());
+        }
+
+        containerd.step("e2fsck every layer.vhd");
+        List<Path> layers = new ArrayList<>();
+        for (Path dir : containerd.snapshotDirs()) {
+            Path vhd = dir.resolve("layer.vhd");
+            if (Files.exists(vhd)) {
+                layers.add(vhd);
+                CommandResult fsck = Commands.run(Duration.ofMinutes(2), List.of("e2fsck", "-fn", vhd.toString()));
+                assertEquals(0, fsck.exitCode(), fsck.describe());
+            }
+        }
+        assertEquals(3, layers.size(), "one layer.vhd per layer");
+
+        containerd.step("unpack again: nothing to do");
+        Cli again = cli("image", "unpack", "--containerd", containerd.containerdSocket().toString(), "--address",
+                containerd.layerdSocket().toString(), image.name());
+        assertTrue(again.out.contains("0 layer(s) applied, 3 already there"), again.text());
+
+        containerd.step("compare with containerd's overlayfs unpack");
+        CommandResult native_ = containerd.ctr("image", "import", "--snapshotter", "overlayfs", archive.toString());
+        assertTrue(native_.ok(), native_.describe());
+        Path reference = Files.createDirectories(tmp.resolve("overlayfs"));
+        CommandResult view = containerd.ctr("snapshots", "--snapshotter", "overlayfs", "view", "--target", reference.toString(),
+                "reference", chain.get(chain.size() - 1));
+        assertTrue(view.ok(), view.describe());
+        assertTrue(Commands.run(Duration.ofSeconds(30), List.of(view.stdout().trim().split("\\s+"))).ok());
+        List<Path> mounted = new ArrayList<>();
+        Path lcow = Files.createDirectories(tmp.resolve("lcow"));
+        try {
+            // layer.vhd of the top layer first: overlay's lowerdir lists the uppermost lower first.
+            List<Path> ordered = orderByChain(layers, chain);
+            List<String> lowers = new ArrayList<>();
+            for (int i = 0; i < ordered.size(); i++) {
+                Path m = Files.createDirectories(tmp.resolve("l" + i));
+                CommandResult mount = Commands.run(Duration.ofSeconds(30), List.of("mount", "-t", "ext4", "-o", "ro,loop,noload",
+                        ordered.get(i).toString(), m.toString()));
+                assertTrue(mount.ok(), mount.describe());
+                mounted.add(m);
+                lowers.add(m.toString());
+            }
+            Collections.reverse(lowers);
+            CommandResult overlay = Commands.run(Duration.ofSeconds(30), List.of("mount", "-t", "overlay", "overlay", "-o",
+                    "lowerdir=" + String.join(":", lowers), lcow.toString()));
+            assertTrue(overlay.ok(), overlay.describe());
+            mounted.add(0, lcow);
+            Map<String, String> expected = TreeCapture.of(reference);
+            Map<String, String> actual = TreeCapture.of(lcow);
+            expected.remove(".");
+            actual.remove(".");
+            assertEquals(List.of(), TreeCapture.differences(expected, actual));
+        } finally {
+            for (Path m : mounted) {
+                Commands.run(Duration.ofSeconds(30), List.of("umount", m.toString()));
+            }
+            Commands.run(Duration.ofSeconds(30), List.of("umount", reference.toString()));
+        }
+    }
+
+    /** The layer files in chain order (base first), matched by the snapshot ids layerd gave them. */
+    private List<Path> orderByChain(List<Path> layers, List<String> chain) {
+        List<Path> sorted = new ArrayList<>(layers);
+        sorted.sort((a, b) -> Long.compare(Long.parseLong(a.getParent().getFileName().toString()),
+                Long.parseLong(b.getParent().getFileName().toString())));
+        assertEquals(chain.size(), sorted.size());
+        return sorted;
+    }
+
+    private record Cli(int exit, String out, String err) {
+        String text() {
+            return "exit " + exit + "\nout:\n" + out + "\nerr:\n" + err;
+        }
+    }
+
+    private static Cli cli(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        return new Cli(exit, out.toString(), err.toString());
+    }
+
+}
