@@ -7,10 +7,13 @@ import io.layerd.core.tar.TarWriter;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
@@ -38,10 +41,14 @@ public final class OciImageBuilder {
         void write(TarWriter tar) throws IOException;
     }
 
-    /** A blob with its digest. */
-    public record Blob(String mediaType, byte[] bytes, String digest) {
-        long size() {
-            return bytes.length;
+    /** A blob with its digest: in memory, or (for big layers) in a file. */
+    public record Blob(String mediaType, byte[] bytes, Path file, long size, String digest) {
+        Blob(String mediaType, byte[] bytes, String digest) {
+            this(mediaType, bytes, null, bytes.length, digest);
+        }
+
+        InputStream open() throws IOException {
+            return file != null ? Files.newInputStream(file) : new ByteArrayInputStream(bytes);
         }
     }
 
@@ -72,6 +79,23 @@ public final class OciImageBuilder {
         byte[] compressed = gz.toByteArray();
         layers.add(new Blob(LAYER_GZIP, compressed, digest(compressed)));
         diffIds.add(digest(plain));
+        return this;
+    }
+
+    /**
+     * Adds a layer from a tar file on disk, gzip'ed into {@code scratch} while both digests are
+     * computed in the same pass: big layers never sit in memory.
+     */
+    public OciImageBuilder layerFromTar(Path tar, Path scratch) throws IOException {
+        MessageDigest plain = sha256();
+        MessageDigest compressed = sha256();
+        Files.createDirectories(scratch.toAbsolutePath().getParent());
+        try (InputStream in = new DigestInputStream(Files.newInputStream(tar), plain);
+             OutputStream out = new GZIPOutputStream(new DigestOutputStream(Files.newOutputStream(scratch), compressed), 1 << 16)) {
+            in.transferTo(out);
+        }
+        layers.add(new Blob(LAYER_GZIP, null, scratch, Files.size(scratch), hex(compressed)));
+        diffIds.add(hex(plain));
         return this;
     }
 
@@ -119,7 +143,10 @@ public final class OciImageBuilder {
             all.add(configBlob);
             all.add(manifestBlob);
             for (Blob b : all) {
-                put(tar, "blobs/sha256/" + b.digest().substring("sha256:".length()), b.bytes());
+                try (InputStream in = b.open()) {
+                    tar.putFile(TarWriter.Entry.file("blobs/sha256/" + b.digest().substring("sha256:".length()), b.size())
+                            .withMtime(Instant.EPOCH), in);
+                }
             }
             tar.finish();
         }
@@ -142,8 +169,18 @@ public final class OciImageBuilder {
     }
 
     static String digest(byte[] bytes) {
+        MessageDigest md = sha256();
+        md.update(bytes);
+        return hex(md);
+    }
+
+    private static String hex(MessageDigest md) {
+        return "sha256:" + HexFormat.of().formatHex(md.digest());
+    }
+
+    private static MessageDigest sha256() {
         try {
-            return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
