@@ -60,6 +60,11 @@ class ContainerdContentStoreTest {
                 assertEquals(blob.length, s.size());
                 assertArrayEquals(blob, in.readAllBytes());
             }
+            try (InputStream in = store.read(digest, (1 << 20) - 10, (2 << 20) + 20)) {
+                assertArrayEquals(java.util.Arrays.copyOfRange(blob, (1 << 20) - 10, (3 << 20) + 10), in.readAllBytes());
+            }
+            IOException beyond = assertThrows(IOException.class, () -> store.read(digest, blob.length + 1, 0).read());
+            assertEquals(ErrorKind.INVALID_ARGUMENT, ((LayerdException) beyond.getCause()).kind());
             LayerdException e = assertThrows(LayerdException.class,
                     () -> new ContainerdContentStore(ch.channel(), "default").info(digest));
             assertEquals(ErrorKind.NOT_FOUND, e.kind());

@@ -100,9 +100,14 @@ final class FakeContainerdContent implements AutoCloseable {
                 out.onError(Status.NOT_FOUND.withDescription("not found").asRuntimeException());
                 return;
             }
-            for (int off = (int) Math.max(0, r.getOffset()); off < b.length; off += READ_CHUNK) {
+            if (r.getOffset() > b.length) {
+                out.onError(Status.OUT_OF_RANGE.withDescription("offset " + r.getOffset() + " beyond " + b.length).asRuntimeException());
+                return;
+            }
+            int end = r.getSize() <= 0 || r.getOffset() + r.getSize() > b.length ? b.length : (int) (r.getOffset() + r.getSize());
+            for (int off = (int) Math.max(0, r.getOffset()); off < end; off += READ_CHUNK) {
                 out.onNext(ReadContentResponse.newBuilder().setOffset(off)
-                        .setData(ByteString.copyFrom(b, off, Math.min(READ_CHUNK, b.length - off))).build());
+                        .setData(ByteString.copyFrom(b, off, Math.min(READ_CHUNK, end - off))).build());
             }
             out.onCompleted();
         }

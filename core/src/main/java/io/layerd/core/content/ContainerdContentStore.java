@@ -63,15 +63,24 @@ public final class ContainerdContentStore implements ContentStore {
     @Override
     public BlobStream open(String digest) {
         long size = info(digest).size();
+        return new BlobStream(digest, size, read(digest, 0, 0));
+    }
+
+    /**
+     * The bytes of {@code digest} from {@code offset}, at most {@code length} of them ({@code 0}:
+     * to the end), streamed as containerd sends them. Closing the stream early cancels the call.
+     */
+    public InputStream read(String digest, long offset, long length) {
+        Digests.require(digest);
         Context.CancellableContext call = Context.current().withCancellation();
         Iterator<ReadContentResponse> responses;
         Context previous = call.attach();
         try {
-            responses = blocking.read(ReadContentRequest.newBuilder().setDigest(digest).build());
+            responses = blocking.read(ReadContentRequest.newBuilder().setDigest(digest).setOffset(offset).setSize(length).build());
         } finally {
             call.detach(previous);
         }
-        return new BlobStream(digest, size, new ReadStream(digest, responses, call));
+        return new ReadStream(digest, responses, call, offset);
     }
 
     @Override
@@ -115,10 +124,11 @@ public final class ContainerdContentStore implements ContentStore {
         private int pos;
         private long offset;
 
-        ReadStream(String digest, Iterator<ReadContentResponse> responses, Context.CancellableContext call) {
+        ReadStream(String digest, Iterator<ReadContentResponse> responses, Context.CancellableContext call, long offset) {
             this.digest = digest;
             this.responses = responses;
             this.call = call;
+            this.offset = offset;
         }
 
         @Override

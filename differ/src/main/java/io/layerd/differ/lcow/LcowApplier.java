@@ -5,6 +5,7 @@ import io.layerd.core.content.ContentInfo;
 import io.layerd.core.content.ContentStore;
 import io.layerd.core.content.Descriptor;
 import io.layerd.core.content.Digests;
+import io.layerd.core.errors.ErrorKind;
 import io.layerd.core.errors.LayerdException;
 import io.layerd.core.snapshot.Mount;
 import io.layerd.core.tar.TarFormatException;
@@ -32,7 +33,8 @@ import java.util.zip.ZipException;
  *
  * <p>Failure codes, chosen for how containerd reacts to them (errdefs, containerd-api.md §9):
  * <ul>
- * <li>unknown media type, a blob that is not a valid (compressed) tar: INVALID_ARGUMENT;</li>
+ * <li>unknown media type, a blob that is not a valid (compressed) tar: INVALID_ARGUMENT (unless the
+ *     blob's bytes do not match its digest, which then is the error reported);</li>
  * <li>blob bytes that do not match the descriptor's size or digest: FAILED_PRECONDITION, the code
  *     containerd's own content store gives a size/digest mismatch at commit, understood as
  *     ErrFailedPrecondition by 1.x and 2.x alike (ResourceExhausted or DataLoss would read as
@@ -42,6 +44,9 @@ import java.util.zip.ZipException;
  * <li>a snapshot directory no {@code lcow} instance owns: NOT_IMPLEMENTED, so containerd offers
  *     the mount to its next differ.</li>
  * </ul>
+ *
+ * <p>The layer file is always flushed to disk before it is renamed into place (containerd's
+ * differ fsyncs it regardless of {@code sync_fs} too), so {@code syncFs} asks for nothing more.
  *
  * <p>A second Apply onto a snapshot that already has {@code layer.vhd} replaces it atomically when
  * it succeeds; when any Apply fails the snapshot is left without {@code layer.vhd}, as containerd's
@@ -97,7 +102,23 @@ public final class LcowApplier implements Applier {
                     finished -> verified.drainAndVerify());
             return new Descriptor(LayerMediaTypes.UNCOMPRESSED, r.diffId(), r.tarBytes(), null);
         } catch (IOException e) {
-            throw classify(digest, e);
+            LayerdException failure = classify(digest, e);
+            if (failure.kind() == ErrorKind.INVALID_ARGUMENT) {
+                // Bytes that are not the blob the descriptor names explain a broken tar better
+                // than the tar itself does; only a failed Apply pays for this second read.
+                requireIntact(store, digest, layer.size());
+            }
+            throw failure;
+        }
+    }
+
+    private static void requireIntact(ContentStore store, String digest, long size) {
+        try (BlobStream blob = store.open(digest)) {
+            new VerifyingBlobInput(blob.data(), digest, size).drainAndVerify();
+        } catch (VerifyingBlobInput.BlobMismatchException e) {
+            throw LayerdException.failedPrecondition("%s", e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            // The blob cannot be read again: the original failure stands.
         }
     }
 

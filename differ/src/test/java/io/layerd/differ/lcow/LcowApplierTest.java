@@ -125,6 +125,21 @@ class LcowApplierTest {
     }
 
     @Test
+    void corruptionThatAlsoBreaksTheTarIsReportedAsTheDigestMismatch() throws IOException {
+        byte[] gz = TestLayers.gzip(TestLayers.sampleTar());
+        Descriptor d = TestLayers.store(content, gz, TestLayers.TAR_GZIP);
+        byte[] rotten = gz.clone();
+        for (int i = 20; i < rotten.length - 8; i += 7) {
+            rotten[i] ^= 0x5a;
+        }
+        Files.write(content.blobPath(d.digest()), rotten);
+        LayerdException e = assertThrows(LayerdException.class, () -> apply(d));
+        assertEquals(ErrorKind.FAILED_PRECONDITION, e.kind(), e.getMessage());
+        assertTrue(e.getMessage().contains("digest"), e.getMessage());
+        assertEquals(List.of(), names(snapshot));
+    }
+
+    @Test
     void descriptorSizeDifferentFromTheBlobIsFailedPrecondition() throws IOException {
         Descriptor stored = TestLayers.store(content, TestLayers.sampleTar(), TestLayers.TAR);
         Descriptor d = new Descriptor(stored.mediaType(), stored.digest(), stored.size() + 1, null);
