@@ -163,6 +163,13 @@ class DiffApplyTest {
         StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> apply(good, foreign));
         assertEquals(Status.Code.UNIMPLEMENTED, e.getStatus().getCode());
         assertEquals(List.of(), names(elsewhere));
+
+        // Inside an instance's root but not one of its snapshot directories.
+        Path instanceRoot = root.resolve("snapshotters/lcow");
+        Mount rootItself = foreign.toBuilder().setSource(instanceRoot.toString()).build();
+        assertEquals(Status.Code.UNIMPLEMENTED, assertThrows(StatusRuntimeException.class, () -> apply(good, rootItself))
+                .getStatus().getCode());
+        assertTrue(Files.notExists(instanceRoot.resolve("layer.vhd")));
     }
 
     private static List<String> names(Path dir) throws IOException {

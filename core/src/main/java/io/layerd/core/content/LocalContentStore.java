@@ -27,7 +27,8 @@ import java.util.Map;
  * A blob appears only complete and checked: it is written to {@code ingest/}, flushed, compared
  * with the expected size and digest, and renamed into place. Both directories sit under one root,
  * so the rename is atomic. An ingest file found when the store opens belongs to a writer that died
- * and is deleted. Labels are not kept (containerd keeps them in its metadata database, not here).
+ * and is deleted, so one process at a time owns a store (the daemon's lives under its locked
+ * data root). Labels are not kept (containerd keeps them in its metadata database, not here).
  */
 public final class LocalContentStore implements ContentStore {
     private final Path blobs;
