@@ -63,6 +63,8 @@ class ConfigLoaderTest {
             "bad plugin name | [plugins.\"a b\"]\\ntype = \"lcow\" | a b",
             "TOML syntax | root = | test",
             "newer version | version = 2 | version",
+            "unknown content key | [content]\\naddress = \"/x\" | content.address",
+            "relative containerd address | [content]\\ncontainerd_address = \"run/c.sock\" | containerd_address",
     })
     void badConfigsAreClearErrors(String name, String toml, String mentioned) {
         LayerdException e = assertThrows(LayerdException.class,
@@ -76,5 +78,25 @@ class ConfigLoaderTest {
         PluginConfig c = new PluginConfig("x", "lcow", ROOT, Map.of("verityy", true));
         LayerdException e = assertThrows(LayerdException.class, () -> c.requireOnly(java.util.Set.of("verity")));
         assertTrue(e.getMessage().contains("verityy") && e.getMessage().contains("verity"), e.getMessage());
+    }
+
+    @Test
+    void contentIsLocalUnlessAContainerdAddressIsGiven() {
+        assertEquals(null, ConfigLoader.parse("", ROOT, "test").content().containerdAddress());
+        DaemonConfig c = ConfigLoader.parse("[content]\ncontainerd_address = \"/run/containerd/containerd.sock\"\n", ROOT, "test");
+        assertEquals(Path.of("/run/containerd/containerd.sock"), c.content().containerdAddress());
+    }
+
+    @Test
+    void lcowLayerOptionsAreCheckedWhenTheInstanceOpens() {
+        var ok = io.layerd.lcow.LcowLayerSettings.of(new PluginConfig("x", "lcow", ROOT, Map.of("verity", true, "max_layer_size", "128G")));
+        assertEquals(new io.layerd.lcow.LcowLayerSettings(true, 128L << 30), ok);
+        assertEquals(512L << 20, io.layerd.lcow.LcowLayerSettings.of(new PluginConfig("x", "lcow", ROOT,
+                Map.of("max_layer_size", "512MiB"))).maxLayerSize());
+        LayerdException e = assertThrows(LayerdException.class, () -> io.layerd.lcow.LcowLayerSettings.of(
+                new PluginConfig("x", "lcow", ROOT, Map.of("max_layer_size", "lots"))));
+        assertTrue(e.getMessage().contains("max_layer_size"), e.getMessage());
+        assertThrows(LayerdException.class, () -> io.layerd.lcow.LcowLayerSettings.of(
+                new PluginConfig("x", "lcow", ROOT, Map.of("verity", "yes"))));
     }
 }

@@ -4,8 +4,6 @@ import io.layerd.core.plugin.PluginConfig;
 import io.layerd.core.plugin.SnapshotterPlugin;
 import io.layerd.core.snapshot.Snapshotter;
 
-import java.util.Set;
-
 /** Registers the {@code lcow} snapshotter type with the plugin host. */
 public final class LcowPlugin implements SnapshotterPlugin {
     public static final String TYPE = "lcow";
@@ -22,7 +20,8 @@ public final class LcowPlugin implements SnapshotterPlugin {
 
     @Override
     public Snapshotter open(PluginConfig config) {
-        config.requireOnly(Set.of());
+        // Layer options are read by the differ; checking them here makes a bad value fail at start-up.
+        LcowLayerSettings.of(config);
         return new LcowSnapshotter(config.root());
     }
 }

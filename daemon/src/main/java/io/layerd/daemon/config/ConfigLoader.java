@@ -22,7 +22,8 @@ import java.util.regex.Pattern;
  * instances {@code lcow} and {@code cimfs}.
  */
 public final class ConfigLoader {
-    private static final Set<String> TOP_KEYS = Set.of("version", "root", "grpc", "plugins", "servicevm");
+    private static final Set<String> TOP_KEYS = Set.of("version", "root", "grpc", "plugins", "servicevm", "content");
+    private static final Set<String> CONTENT_KEYS = Set.of("containerd_address");
     private static final Set<String> SERVICEVM_KEYS = Set.of("mode", "boot_files", "memory_mb", "cpus", "accelerator", "qemu",
             "boot_timeout", "operation_timeout", "idle_shutdown");
     private static final Pattern DURATION = Pattern.compile("([0-9]+)(ms|s|m|h)");
@@ -88,7 +89,16 @@ public final class ConfigLoader {
                 plugins.add(plugin(name, section, root, origin));
             }
         }
-        return new DaemonConfig(root, address, plugins, serviceVm(table(toml, "servicevm", origin), origin));
+        return new DaemonConfig(root, address, plugins, serviceVm(table(toml, "servicevm", origin), origin),
+                content(table(toml, "content", origin), origin));
+    }
+
+    private static ContentConfig content(TomlTable t, String origin) {
+        if (t == null) {
+            return ContentConfig.defaults();
+        }
+        rejectUnknown(t, CONTENT_KEYS, origin, "content.");
+        return new ContentConfig(path(t, "containerd_address", origin).orElse(null));
     }
 
     private static ServiceVmConfig serviceVm(TomlTable t, String origin) {

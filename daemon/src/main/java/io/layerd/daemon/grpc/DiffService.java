@@ -8,21 +8,27 @@ import io.layerd.api.containerd.diff.v1.DiffRequest;
 import io.layerd.api.containerd.diff.v1.DiffResponse;
 import io.layerd.api.containerd.types.Descriptor;
 import io.layerd.differ.ApplyOptions;
+import io.layerd.daemon.host.ContentStores;
 import io.layerd.differ.DiffRouter;
 
-/** containerd's Diff service over a {@link DiffRouter}. */
+/**
+ * containerd's Diff service over a {@link DiffRouter}. Each Apply reads its blob from the content
+ * store of the caller's namespace (needs {@link CallerNamespace} on the service).
+ */
 public final class DiffService extends DiffGrpc.DiffImplBase {
     private final DiffRouter router;
+    private final ContentStores content;
 
-    public DiffService(DiffRouter router) {
+    public DiffService(DiffRouter router, ContentStores content) {
         this.router = router;
+        this.content = content;
     }
 
     @Override
     public void apply(ApplyRequest r, StreamObserver<ApplyResponse> out) {
         Calls.unary(out, "", () -> {
             var applied = router.apply(descriptor(r.getDiff()),
-                    r.getMountsList().stream().map(ProtoMapping::mount).toList(), new ApplyOptions(r.getSyncFs()));
+                    r.getMountsList().stream().map(ProtoMapping::mount).toList(), new ApplyOptions(content.forNamespace(CallerNamespace.current()), r.getSyncFs()));
             return ApplyResponse.newBuilder().setApplied(descriptor(applied)).build();
         });
     }

@@ -11,10 +11,13 @@ import io.grpc.protobuf.services.HealthStatusManager;
 import io.layerd.core.errors.LayerdException;
 import io.layerd.daemon.config.DaemonConfig;
 import io.layerd.daemon.grpc.AdminService;
+import io.layerd.daemon.grpc.CallerNamespace;
 import io.layerd.daemon.grpc.DiffService;
 import io.layerd.daemon.grpc.RequestIds;
 import io.layerd.daemon.grpc.SnapshotsService;
 import io.layerd.daemon.grpc.ServiceVmsService;
+import io.layerd.daemon.host.Appliers;
+import io.layerd.daemon.host.ContentStores;
 import io.layerd.daemon.host.PluginHost;
 import io.layerd.daemon.host.ServiceVmHost;
 import io.layerd.servicevm.manager.ServiceVmManager;
@@ -26,7 +29,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -45,6 +47,7 @@ public final class Daemon implements AutoCloseable {
     private final RootLock lock;
     private final PluginHost host;
     private final ServiceVmManager vms;
+    private final ContentStores content;
     private final ServiceVmsService vmService;
     private final HealthStatusManager health = new HealthStatusManager();
     private final EventLoopGroup boss;
@@ -52,11 +55,13 @@ public final class Daemon implements AutoCloseable {
     private final Server server;
     private boolean closed;
 
-    private Daemon(DaemonConfig config, RootLock lock, PluginHost host, ServiceVmManager vms) throws IOException {
+    private Daemon(DaemonConfig config, RootLock lock, PluginHost host, ServiceVmManager vms, ContentStores content)
+            throws IOException {
         this.config = config;
         this.lock = lock;
         this.host = host;
         this.vms = vms;
+        this.content = content;
         this.vmService = new ServiceVmsService(vms);
         this.boss = new EpollEventLoopGroup(1);
         this.workers = new EpollEventLoopGroup(2);
@@ -67,7 +72,8 @@ public final class Daemon implements AutoCloseable {
                 .workerEventLoopGroup(workers)
                 .maxInboundMessageSize(MAX_MESSAGE_BYTES)
                 .addService(ServerInterceptors.intercept(new SnapshotsService(host), requestIds))
-                .addService(ServerInterceptors.intercept(new DiffService(new DiffRouter(Map.of())), requestIds))
+                .addService(ServerInterceptors.intercept(new DiffService(new DiffRouter(Appliers.of(host)), content),
+                        new CallerNamespace(), requestIds))
                 .addService(ServerInterceptors.intercept(new AdminService(host, config), requestIds))
                 .addService(ServerInterceptors.intercept(vmService, requestIds))
                 .addService(health.getHealthService())
@@ -80,19 +86,21 @@ public final class Daemon implements AutoCloseable {
         RootLock lock = RootLock.acquire(config.lockFile());
         PluginHost host = null;
         ServiceVmManager vms = null;
+        ContentStores content = null;
         try {
             UnixSockets.prepare(config.address());
             host = PluginHost.start(config.plugins());
             vms = ServiceVmHost.start(config);
-            Daemon d = new Daemon(config, lock, host, vms);
+            content = ContentStores.open(config.content(), config.root());
+            Daemon d = new Daemon(config, lock, host, vms, content);
             UnixSockets.restrict(config.address());
             log.info("layerd {} serving {} on {} (root {})", AdminService.VERSION, host.names(), config.address(), config.root());
             return d;
         } catch (IOException e) {
-            closeQuietly(host, vms, lock);
+            closeQuietly(content, host, vms, lock);
             throw LayerdException.internal("cannot listen on " + config.address() + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
-            closeQuietly(host, vms, lock);
+            closeQuietly(content, host, vms, lock);
             throw e;
         }
     }
@@ -132,6 +140,7 @@ public final class Daemon implements AutoCloseable {
         workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         vmService.releaseAll();
         vms.close();
+        content.close();
         host.close();
         try {
             Files.deleteIfExists(config.address());
@@ -142,7 +151,10 @@ public final class Daemon implements AutoCloseable {
         log.info("stopped");
     }
 
-    private static void closeQuietly(PluginHost host, ServiceVmManager vms, RootLock lock) {
+    private static void closeQuietly(ContentStores content, PluginHost host, ServiceVmManager vms, RootLock lock) {
+        if (content != null) {
+            content.close();
+        }
         if (vms != null) {
             vms.close();
         }

@@ -52,13 +52,29 @@ public final class LayerVhdWriter {
     private LayerVhdWriter() {
     }
 
+    /**
+     * A last look at a finished, flushed layer file before it takes its name, for checks that can
+     * only be made once the input is consumed (the blob's own digest). Throwing discards the file.
+     */
+    @FunctionalInterface
+    public interface BeforeRename {
+        void check(Result result) throws IOException;
+    }
+
     public static Result write(InputStream layer, Path output, Options options, TarToExt4.Progress progress) throws IOException {
+        return write(layer, output, options, progress, r -> {
+        });
+    }
+
+    public static Result write(InputStream layer, Path output, Options options, TarToExt4.Progress progress,
+                               BeforeRename beforeRename) throws IOException {
         Path dir = output.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, "." + output.getFileName() + ".", ".tmp");
         boolean done = false;
         try {
             Result r = writeTo(tmp, layer, options, progress, dir);
+            beforeRename.check(r);
             Durable.rename(tmp, output);
             Durable.syncDirectory(dir);
             done = true;

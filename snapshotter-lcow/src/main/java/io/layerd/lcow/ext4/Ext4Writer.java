@@ -368,7 +368,7 @@ public final class Ext4Writer {
         long blocksCount = Math.max(total, (groups - 1) * Ext4.BLOCKS_PER_GROUP + 1);
         int gdtBlocks = (int) ceilDiv(groups, Ext4.DESCRIPTORS_PER_BLOCK);
         if (blocksCount > maxBlocks || gdtBlocks > reservedGdtBlocks) {
-            throw new Ext4Exception("image needs " + blocksCount * Ext4.BLOCK_SIZE + " bytes, more than the maximum disk size of "
+            throw new Ext4SizeLimitException("image needs " + blocksCount * Ext4.BLOCK_SIZE + " bytes, more than the maximum disk size of "
                     + options.maxDiskSize() + " bytes");
         }
         long inodeTable = dataEnd;
@@ -547,7 +547,7 @@ public final class Ext4Writer {
     private long allocate(String path, long n) throws Ext4Exception {
         long b = nextBlock;
         if (b + n > maxBlocks) {
-            throw new Ext4Exception(path + ": the image exceeds the maximum disk size of " + options.maxDiskSize() + " bytes");
+            throw new Ext4SizeLimitException(path + ": the image exceeds the maximum disk size of " + options.maxDiskSize() + " bytes");
         }
         nextBlock += n;
         return b;
