@@ -100,10 +100,11 @@ class ImageUnpackIT {
                     "lowerdir=" + String.join(":", lowers), lcow.toString()));
             assertTrue(overlay.ok(), overlay.describe());
             mounted.add(0, lcow);
-            Map<String, String> expected = TreeCapture.of(reference);
-            Map<String, String> actual = TreeCapture.of(lcow);
-            expected.remove(".");
-            actual.remove(".");
+            Map<String, String> expected = comparable(TreeCapture.of(reference));
+            Map<String, String> actual = comparable(TreeCapture.of(lcow));
+            // Every LCOW layer is an ext4 file system, whose root holds lost+found (as hcsshim's
+            // tar2ext4 writes it too); containerd's tree has none.
+            assertTrue(actual.remove("lost+found") != null, "lost+found of the ext4 layers");
             assertEquals(List.of(), TreeCapture.differences(expected, actual));
         } finally {
             for (Path m : mounted) {
@@ -111,6 +112,21 @@ class ImageUnpackIT {
             }
             Commands.run(Duration.ofSeconds(30), List.of("umount", reference.toString()));
         }
+    }
+
+    /**
+     * Drops what the two trees may rightly differ in: the mount roots themselves, and trusted.*
+     * xattrs, which containerd 1.6's applier was seen not to restore while LCOW layers keep every
+     * xattr of the tar (checked against GNU tar in the layer-format tests).
+     */
+    private static Map<String, String> comparable(Map<String, String> tree) {
+        Map<String, String> out = new java.util.TreeMap<>();
+        tree.forEach((path, line) -> {
+            if (!path.equals(".")) {
+                out.put(path, line.replaceAll(" xattr:trusted\\.[^ ]*", ""));
+            }
+        });
+        return out;
     }
 
     /** The layer files in chain order (base first), matched by the snapshot ids layerd gave them. */
