@@ -1,8 +1,10 @@
 package io.layerd.lcow;
 
 import io.layerd.core.plugin.PluginConfig;
+import io.layerd.core.plugin.PluginServices;
 import io.layerd.core.plugin.SnapshotterPlugin;
 import io.layerd.core.snapshot.Snapshotter;
+import io.layerd.lcow.scratch.ScratchFormatter;
 
 import java.util.Set;
 
@@ -22,7 +24,13 @@ public final class LcowPlugin implements SnapshotterPlugin {
 
     @Override
     public Snapshotter open(PluginConfig config) {
+        return open(config, PluginServices.NONE);
+    }
+
+    /** Uses the {@link ScratchFormatter} among {@code services} to create scratch templates. */
+    @Override
+    public Snapshotter open(PluginConfig config, PluginServices services) {
         config.requireOnly(Set.of());
-        return new LcowSnapshotter(config.root());
+        return new LcowSnapshotter(config.root(), services.find(ScratchFormatter.class));
     }
 }
