@@ -85,7 +85,13 @@ public final class ScratchTemplates {
         Path compacted = dir.resolve(TEMP_PREFIX + rand + "-compact" + TEMP_SUFFIX);
         try {
             VhdxFile.create(formatted, labels.sizeBytes(), VhdxFile.DEFAULT_BLOCK_SIZE, UUID.randomUUID()).close();
-            format.format(formatted);
+            try {
+                format.format(formatted);
+            } catch (IOException e) {
+                // Said here because the caller would report it as a failure to create the snapshot directory.
+                throw LayerdException.internal("snapshot \"" + key + "\": formatting the scratch template " + template
+                        + " failed: " + e.getMessage(), e);
+            }
             VhdxCompaction.copyNonZeroBlocks(formatted, compacted);
             try (FileChannel ch = FileChannel.open(compacted, StandardOpenOption.WRITE)) {
                 ch.force(true);
