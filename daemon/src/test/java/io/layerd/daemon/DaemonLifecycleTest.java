@@ -141,7 +141,7 @@ class DaemonLifecycleTest {
 
     @Test
     void shutdownLetsCallsInFlightFinish() throws Exception {
-        Daemon daemon = Daemon.start(ConfigLoader.parse("", root, "test"));
+        Daemon daemon = Daemon.start(BlankScratchTemplates.seed(ConfigLoader.parse("", root, "test")));
         List<Future<String>> calls = new ArrayList<>();
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try (var ch = new io.layerd.daemon.client.DaemonChannel(daemon.address())) {

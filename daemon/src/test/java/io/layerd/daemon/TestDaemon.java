@@ -23,7 +23,7 @@ public final class TestDaemon implements AutoCloseable {
     }
 
     public static TestDaemon start(Path root, String toml) {
-        return new TestDaemon(Daemon.start(ConfigLoader.parse(toml, root, "test")));
+        return new TestDaemon(Daemon.start(BlankScratchTemplates.seed(ConfigLoader.parse(toml, root, "test"))));
     }
 
     public GrpcSnapshotter snapshotter(String name) {

@@ -4,12 +4,14 @@ import io.layerd.core.snapshot.Kind;
 import io.layerd.core.snapshot.Mount;
 import io.layerd.core.snapshot.Snapshotter;
 import io.layerd.core.snapshot.SnapshotterContract;
+import io.layerd.lcow.scratch.ScratchFormatter;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -19,7 +21,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LcowSnapshotterTest extends SnapshotterContract {
     @Override
     protected Snapshotter open(Path root) {
-        return new LcowSnapshotter(root);
+        // A blank template: the contract is about metadata and directories, not file systems.
+        return new LcowSnapshotter(root, Optional.<ScratchFormatter>of(vhdx -> {
+        }));
     }
 
     private Path dir(long id) {

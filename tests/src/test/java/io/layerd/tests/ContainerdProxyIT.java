@@ -177,7 +177,7 @@ class ContainerdProxyIT {
         assertEquals(List.of("KEY", "SIZE", "INODES"), CtrTable.header(usage), "usage header");
         Usage baseUsage = layerdUsage("base-c");
         Usage childUsage = layerdUsage("child");
-        assertEquals(1, childUsage.inodes(), "an empty active snapshot is one inode (its directory), as layerd counts");
+        assertEquals(2, childUsage.inodes(), "a container's active snapshot is its directory and its sandbox.vhdx, as layerd counts");
         assertEquals(List.of(
                         usageRow("base-c", humanSize(baseUsage.size()), baseUsage.inodes()),
                         usageRow("child", humanSize(childUsage.size()), childUsage.inodes()),

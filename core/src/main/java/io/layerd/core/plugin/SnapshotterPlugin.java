@@ -17,4 +17,12 @@ public interface SnapshotterPlugin {
 
     /** Opens an instance on {@code config.root()}, creating the root if needed. */
     Snapshotter open(PluginConfig config);
+
+    /**
+     * Opens an instance that may use the daemon's {@code services}. A plugin that needs none
+     * keeps this default, which ignores them.
+     */
+    default Snapshotter open(PluginConfig config, PluginServices services) {
+        return open(config);
+    }
 }

@@ -17,7 +17,9 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * Throughput and latency of the Snapshots service over its unix socket. Each client repeats one
  * cycle: Prepare (on a committed base) → Commit → Stat → List (all snapshots, as containerd's GC
- * does) → Remove. The store holds a steady population so List does real work.
+ * does) → Remove. The store holds a steady population so List does real work. Keys are unpack
+ * keys ({@code extract-…}), as containerd names the snapshots this cycle stands for, so an
+ * {@code lcow} instance measures metadata and directories rather than scratch copies.
  */
 public final class SnapshotBench {
     enum Op { PREPARE, COMMIT, STAT, LIST, REMOVE }
@@ -43,8 +45,8 @@ public final class SnapshotBench {
         try (DaemonChannel ch = new DaemonChannel(settings.socket())) {
             Snapshotter admin = new GrpcSnapshotter(ch.channel(), settings.snapshotter(), "bench");
             String base = "bench-base-" + System.nanoTime();
-            admin.prepare(base + "-a", "", Map.of());
-            admin.commit(base, base + "-a", Map.of(), "");
+            admin.prepare("extract-" + base, "", Map.of());
+            admin.commit(base, "extract-" + base, Map.of(), "");
             List<String> filler = new ArrayList<>();
             for (int i = 0; i < settings.population(); i++) {
                 String k = base + "-pop-" + i;
@@ -86,7 +88,7 @@ public final class SnapshotBench {
                     start.await();
                     long i = 0;
                     while (System.nanoTime() < deadline[0]) {
-                        String key = "bench-" + client + "-" + System.nanoTime() + "-" + i++;
+                        String key = "extract-bench-" + client + "-" + System.nanoTime() + "-" + i++;
                         String name = key + "-committed";
                         timed(rec, Op.PREPARE, () -> s.prepare(key, base, Map.of()));
                         timed(rec, Op.COMMIT, () -> s.commit(name, key, Map.of(), ""));

@@ -2,6 +2,7 @@ package io.layerd.daemon.host;
 
 import io.layerd.core.errors.LayerdException;
 import io.layerd.core.plugin.PluginConfig;
+import io.layerd.core.plugin.PluginServices;
 import io.layerd.core.plugin.SnapshotterPlugin;
 import io.layerd.core.snapshot.Snapshotter;
 import org.slf4j.Logger;
@@ -41,8 +42,13 @@ public final class PluginHost implements AutoCloseable {
         return types;
     }
 
-    /** Opens every configured instance; on failure closes those already open. */
+    /** Opens every configured instance without daemon services; on failure closes those already open. */
     public static PluginHost start(List<PluginConfig> configs) {
+        return start(configs, PluginServices.NONE);
+    }
+
+    /** Opens every configured instance with {@code services}; on failure closes those already open. */
+    public static PluginHost start(List<PluginConfig> configs, PluginServices services) {
         Map<String, SnapshotterPlugin> types = availableTypes();
         Map<String, Instance> opened = new LinkedHashMap<>();
         try {
@@ -52,7 +58,7 @@ public final class PluginHost implements AutoCloseable {
                     throw LayerdException.invalidArgument("plugin %s: unknown type %s; known types: %s",
                             c.name(), c.type(), types.keySet());
                 }
-                Snapshotter s = type.open(c);
+                Snapshotter s = type.open(c, services);
                 opened.put(c.name(), new Instance(c, s));
                 log.info("plugin {} (type {}) ready at {}", c.name(), c.type(), c.root());
             }

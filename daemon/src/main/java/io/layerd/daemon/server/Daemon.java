@@ -9,6 +9,8 @@ import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerDomainSocketChanne
 import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.layerd.core.errors.LayerdException;
+import io.layerd.core.plugin.PluginServices;
+import io.layerd.lcow.scratch.ScratchFormatter;
 import io.layerd.daemon.config.DaemonConfig;
 import io.layerd.daemon.grpc.AdminService;
 import io.layerd.daemon.grpc.CallerNamespace;
@@ -19,6 +21,7 @@ import io.layerd.daemon.grpc.ServiceVmsService;
 import io.layerd.daemon.host.Appliers;
 import io.layerd.daemon.host.ContentStores;
 import io.layerd.daemon.host.PluginHost;
+import io.layerd.daemon.host.ServiceVmScratchFormatter;
 import io.layerd.daemon.host.ServiceVmHost;
 import io.layerd.servicevm.manager.ServiceVmManager;
 import io.layerd.differ.DiffRouter;
@@ -89,8 +92,11 @@ public final class Daemon implements AutoCloseable {
         ContentStores content = null;
         try {
             UnixSockets.prepare(config.address());
-            host = PluginHost.start(config.plugins());
+            // The service VM manager comes first: plugins get services built on it. It boots
+            // nothing until a first lease, so starting it costs nothing when no plugin needs it.
             vms = ServiceVmHost.start(config);
+            host = PluginHost.start(config.plugins(), PluginServices.NONE
+                    .with(ScratchFormatter.class, new ServiceVmScratchFormatter(vms)));
             content = ContentStores.open(config.content(), config.root());
             Daemon d = new Daemon(config, lock, host, vms, content);
             UnixSockets.restrict(config.address());

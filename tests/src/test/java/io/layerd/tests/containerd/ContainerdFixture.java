@@ -7,6 +7,7 @@ import io.layerd.daemon.client.GrpcSnapshotter;
 import io.layerd.daemon.config.ConfigLoader;
 import io.layerd.daemon.config.DaemonConfig;
 import io.layerd.daemon.server.Daemon;
+import io.layerd.tests.BlankScratchTemplates;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
@@ -268,7 +269,7 @@ public final class ContainerdFixture implements BeforeEachCallback, AfterEachCal
                 fail("socket path " + socket + " is too long for a unix socket (limit 107 bytes)");
             }
         }
-        layerd = Daemon.start(layerdConfig);
+        layerd = Daemon.start(BlankScratchTemplates.seed(layerdConfig));
         channel = new DaemonChannel(layerd.address());
         backend = new GrpcSnapshotter(channel.channel(), SNAPSHOTTER, NAMESPACE);
 

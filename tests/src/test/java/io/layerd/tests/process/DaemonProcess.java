@@ -4,6 +4,7 @@ import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
 import io.layerd.daemon.client.DaemonChannel;
+import io.layerd.tests.BlankScratchTemplates;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -38,6 +39,7 @@ final class DaemonProcess implements AutoCloseable {
     /** Starts a daemon on {@code root} and waits until its health service says SERVING. */
     static DaemonProcess start(Path root, String... extraArgs) throws Exception {
         Files.createDirectories(root);
+        BlankScratchTemplates.seed(root.resolve("snapshotters").resolve("lcow"));
         Path log = root.resolveSibling(root.getFileName() + "-" + System.nanoTime() + ".log");
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
