@@ -18,7 +18,7 @@ import java.util.List;
 public final class RealisticImage {
     /** Small enough for the test suite; the benchmark passes bigger trees. */
     public static final List<String> BASE = List.of("etc", "usr/sbin", "usr/share/zoneinfo", "usr/lib/python3.11");
-    public static final List<String> TOP = List.of("usr/bin");
+    public static final List<String> TOP = List.of("usr/share/perl", "usr/share/perl5", "usr/lib/python3");
 
     private RealisticImage() {
     }
