@@ -30,7 +30,6 @@ public final class TreeCapture {
     }
 
     public static Map<String, String> of(Path root) throws IOException {
-        Map<String, String> xattrs = xattrsOf(root);
         Map<String, String> lines = new TreeMap<>();
         Map<Object, TreeSet<String>> inodes = new TreeMap<>((a, b) -> a.toString().compareTo(b.toString()));
         Files.walkFileTree(root, new SimpleFileVisitor<>() {
@@ -65,7 +64,7 @@ public final class TreeCapture {
                 } else if ((mode & 0170000) == 0020000 || (mode & 0170000) == 0060000) {
                     line.append(" rdev=").append(a.get("rdev"));
                 }
-                line.append(xattrs.getOrDefault(p.toString(), ""));
+                line.append(xattrs(p));
                 lines.put(rel, line.toString());
             }
         });
@@ -92,30 +91,21 @@ public final class TreeCapture {
         return out;
     }
 
-    /** Every path's xattrs from one recursive getfattr run (one process, not one per file). */
-    private static Map<String, String> xattrsOf(Path root) throws IOException {
-        CommandResult r = Commands.run(Duration.ofMinutes(5), List.of("getfattr", "--absolute-names", "-R", "-h", "-d", "-m", "-",
-                "-e", "hex", root.toString()));
-        if (r.timedOut() || r.exitCode() != 0 && r.stdout().isEmpty()) {
-            throw new IOException("getfattr failed: " + r.describe());
-        }
-        Map<String, String> out = new TreeMap<>();
-        String file = null;
+    /**
+     * One getfattr run per path: a single recursive run (-R) was tried and attributed xattrs of
+     * overlay mounts differently from per-file runs, so the slower, per-file form is the reference.
+     */
+    private static String xattrs(Path p) {
+        CommandResult r = Commands.run(Duration.ofSeconds(10), List.of("getfattr", "--absolute-names", "-h", "-d", "-m", "-", "-e", "hex",
+                p.toString()));
         StringBuilder b = new StringBuilder();
-        for (String l : (r.stdout() + "\n").split("\n")) {
-            if (l.startsWith("# file: ")) {
-                file = l.substring("# file: ".length());
-                b.setLength(0);
-            } else if (l.isBlank()) {
-                if (file != null) {
-                    out.put(file, b.toString());
-                }
-                file = null;
-            } else if (file != null && !l.startsWith("trusted.overlay.")) {
-                b.append(" xattr:").append(l.trim());
+        for (String l : r.stdout().split("\n")) {
+            if (l.isBlank() || l.startsWith("#") || l.startsWith("trusted.overlay.")) {
+                continue;
             }
+            b.append(" xattr:").append(l.trim());
         }
-        return out;
+        return b.toString();
     }
 
     private static String sha256(Path p) throws IOException {
