@@ -3,7 +3,7 @@ package io.layerd.tests.image;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.layerd.daemon.cli.Main;
+import io.layerd.tests.CliRun;
 import io.layerd.tests.containerd.CommandResult;
 import io.layerd.tests.containerd.Commands;
 import io.layerd.tests.containerd.ContainerdFixture;
@@ -11,8 +11,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -55,10 +53,10 @@ class ImageUnpackIT {
         assertTrue(imported.ok(), imported.describe());
 
         containerd.step("layerd image unpack");
-        Cli unpack = cli("image", "unpack", "--containerd", containerd.containerdSocket().toString(), "--address",
+        CliRun unpack = CliRun.of("image", "unpack", "--containerd", containerd.containerdSocket().toString(), "--address",
                 containerd.layerdSocket().toString(), image.name());
-        assertEquals(0, unpack.exit, unpack.text());
-        assertTrue(unpack.out.contains(layerCount + " layer(s) applied"), unpack.text());
+        assertEquals(0, unpack.exit(), unpack.text());
+        assertTrue(unpack.out().contains(layerCount + " layer(s) applied"), unpack.text());
 
         containerd.step("ctr snapshots tree");
         List<String> chain = io.layerd.daemon.image.ChainIds.of(image.diffIds());
@@ -81,9 +79,9 @@ class ImageUnpackIT {
         assertEquals(layerCount, layers.size(), "one layer.vhd per layer");
 
         containerd.step("unpack again: nothing to do");
-        Cli again = cli("image", "unpack", "--containerd", containerd.containerdSocket().toString(), "--address",
+        CliRun again = CliRun.of("image", "unpack", "--containerd", containerd.containerdSocket().toString(), "--address",
                 containerd.layerdSocket().toString(), image.name());
-        assertTrue(again.out.contains("0 layer(s) applied, " + layerCount + " already there"), again.text());
+        assertTrue(again.out().contains("0 layer(s) applied, " + layerCount + " already there"), again.text());
 
         containerd.step("compare with containerd's overlayfs unpack");
         CommandResult native_ = containerd.ctr("image", "import", "--snapshotter", "overlayfs", archive.toString());
@@ -149,18 +147,4 @@ class ImageUnpackIT {
         assertEquals(chain.size(), sorted.size());
         return sorted;
     }
-
-    private record Cli(int exit, String out, String err) {
-        String text() {
-            return "exit " + exit + "\nout:\n" + out + "\nerr:\n" + err;
-        }
-    }
-
-    private static Cli cli(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int exit = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Cli(exit, out.toString(), err.toString());
-    }
-
 }

@@ -3,12 +3,10 @@ package io.layerd.tests.process;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.layerd.daemon.cli.Main;
+import io.layerd.tests.CliRun;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,17 +32,17 @@ class DaemonServiceVmIT {
         try {
             List<ProcessHandle> qemu;
             try (DaemonProcess daemon = DaemonProcess.start(root, "--config", config.toString())) {
-                Cli start = cli("vm", "start", "--address", sock);
-                assertEquals(0, start.exit, start.text());
-                assertTrue(start.out.contains("global-1") && start.out.contains("held by the CLI: cli"), start.text());
-                Cli status = cli("vm", "status", "--address", sock);
-                assertTrue(status.out.matches("(?s).*global-1 +(kvm|tcg) .*"), status.text());
-                Cli ping = cli("vm", "exec-op", "--address", sock, "{\"info\":{}}");
-                assertEquals(0, ping.exit, ping.text());
-                assertTrue(ping.out.contains("\"kernel\"") && ping.err.contains("served by global-1"), ping.text());
-                Cli bad = cli("vm", "exec-op", "--address", sock, "{\"format\":{\"device\":\"/dev/sdzz\"}}");
-                assertEquals(1, bad.exit, bad.text());
-                assertTrue(bad.out.contains("ENODEV"), bad.text());
+                CliRun start = CliRun.of("vm", "start", "--address", sock);
+                assertEquals(0, start.exit(), start.text());
+                assertTrue(start.out().contains("global-1") && start.out().contains("held by the CLI: cli"), start.text());
+                CliRun status = CliRun.of("vm", "status", "--address", sock);
+                assertTrue(status.out().matches("(?s).*global-1 +(kvm|tcg) .*"), status.text());
+                CliRun ping = CliRun.of("vm", "exec-op", "--address", sock, "{\"info\":{}}");
+                assertEquals(0, ping.exit(), ping.text());
+                assertTrue(ping.out().contains("\"kernel\"") && ping.err().contains("served by global-1"), ping.text());
+                CliRun bad = CliRun.of("vm", "exec-op", "--address", sock, "{\"format\":{\"device\":\"/dev/sdzz\"}}");
+                assertEquals(1, bad.exit(), bad.text());
+                assertTrue(bad.out().contains("ENODEV"), bad.text());
 
                 qemu = qemuOf(root);
                 assertEquals(1, qemu.size(), "one QEMU process");
@@ -54,10 +52,10 @@ class DaemonServiceVmIT {
             try (DaemonProcess again = DaemonProcess.start(root, "--config", config.toString())) {
                 qemu.get(0).onExit().get(30, TimeUnit.SECONDS);
                 assertTrue(again.log().contains("left running by an earlier run"), again.log());
-                Cli status = cli("vm", "status", "--address", sock);
-                assertTrue(status.out.contains("no service VM is running"), status.text());
-                Cli stop = cli("vm", "stop", "--address", sock);
-                assertEquals(1, stop.exit, "nothing is held after the restart: " + stop.text());
+                CliRun status = CliRun.of("vm", "status", "--address", sock);
+                assertTrue(status.out().contains("no service VM is running"), status.text());
+                CliRun stop = CliRun.of("vm", "stop", "--address", sock);
+                assertEquals(1, stop.exit(), "nothing is held after the restart: " + stop.text());
                 assertEquals(143, again.terminate(), "SIGTERM: a graceful stop (128 + 15)");
             }
             assertTrue(qemuOf(root).isEmpty());
@@ -93,18 +91,4 @@ class DaemonServiceVmIT {
         });
         return found;
     }
-
-    private record Cli(int exit, String out, String err) {
-        String text() {
-            return "exit " + exit + "\nout:\n" + out + "\nerr:\n" + err;
-        }
-    }
-
-    private static Cli cli(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int exit = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Cli(exit, out.toString(), err.toString());
-    }
-
 }
