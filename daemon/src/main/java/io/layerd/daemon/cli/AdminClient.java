@@ -17,6 +17,11 @@ public final class AdminClient {
         this.stub = AdminGrpc.newBlockingStub(channel);
     }
 
+    /** Version, data root and socket of the running daemon. */
+    public io.layerd.api.admin.v1.VersionResponse version() {
+        return stub.version(io.layerd.api.admin.v1.VersionRequest.getDefaultInstance());
+    }
+
     public List<Plugin> plugins() {
         return stub.listPlugins(ListPluginsRequest.getDefaultInstance()).getPluginsList();
     }

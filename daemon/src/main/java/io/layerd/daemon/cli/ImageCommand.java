@@ -3,6 +3,8 @@ package io.layerd.daemon.cli;
 import io.layerd.daemon.client.DaemonChannel;
 import io.layerd.daemon.image.ContainerdUnpacker;
 import io.layerd.daemon.image.ManifestResolver;
+import io.layerd.daemon.image.OciArchiveImporter;
+import io.layerd.core.content.LocalContentStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -15,9 +17,41 @@ import java.util.concurrent.Callable;
 
 /** {@code layerd image unpack}: images and their layers. */
 @Command(name = "image", mixinStandardHelpOptions = true, description = "Unpack images into layerd's snapshotters.",
-        subcommands = {ImageCommand.Unpack.class})
+        subcommands = {ImageCommand.Unpack.class, ImageCommand.Import.class})
 final class ImageCommand {
     private ImageCommand() {
+    }
+
+    @Command(name = "import", mixinStandardHelpOptions = true,
+            description = {"Import an OCI image archive (tar) or OCI layout directory into layerd alone: blobs into the",
+                    "daemon's local content store (<root>/content), layers unpacked onto its snapshotter under chain ids.",
+                    "The daemon must read blobs from its local store (no [content] containerd_address)."})
+    static final class Import implements Callable<Integer> {
+        @Mixin
+        AddressOption address;
+        @Option(names = "--snapshotter", description = "layerd instance to unpack into (default: ${DEFAULT-VALUE})")
+        String snapshotter = "lcow";
+        @Option(names = "--platform", description = "os/architecture of the manifest to unpack (default: ${DEFAULT-VALUE})")
+        String platform = ManifestResolver.LINUX_AMD64;
+        @Parameters(paramLabel = "SOURCE", description = "OCI archive (.tar) or OCI layout directory")
+        Path source;
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter out = spec.commandLine().getOut();
+            try (DaemonChannel ld = new DaemonChannel(address.address)) {
+                Path root = Path.of(new AdminClient(ld.channel()).version().getRoot());
+                OciArchiveImporter.Result r = new OciArchiveImporter(new LocalContentStore(root.resolve("content")), ld.channel(),
+                        snapshotter, out).importImage(source, platform);
+                out.printf(Locale.ROOT, "imported %s (manifest %s) into %s: %d layer(s) applied, %d already there, %.1f s; top chain id %s%n",
+                        r.image(), r.manifest().digest(), snapshotter, r.applied(), r.skipped(), r.millis() / 1000.0,
+                        r.chainIds().get(r.chainIds().size() - 1));
+                out.flush();
+            }
+            return 0;
+        }
     }
 
     @Command(name = "unpack", mixinStandardHelpOptions = true,

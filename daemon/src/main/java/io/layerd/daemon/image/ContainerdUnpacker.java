@@ -57,77 +57,10 @@ public final class ContainerdUnpacker {
             List<String> chain = image.chainIds();
             session.takeLease();
             GrpcSnapshotter snapshots = new GrpcSnapshotter(containerd, snapshotter, namespace, session.lease());
-            int applied = 0;
-            int skipped = 0;
-            for (int i = 0; i < chain.size(); i++) {
-                String parent = i == 0 ? "" : chain.get(i - 1);
-                if (committed(snapshots, chain.get(i))) {
-                    skipped++;
-                    progress.printf(Locale.ROOT, "layer %d/%d %s: already unpacked%n", i + 1, chain.size(), chain.get(i));
-                    continue;
-                }
-                long l0 = System.nanoTime();
-                applyLayer(snapshots, image.layers().get(i), image.diffIds().get(i), chain.get(i), parent);
-                applied++;
-                progress.printf(Locale.ROOT, "layer %d/%d %s: applied %s (%d bytes) in %d ms%n", i + 1, chain.size(), chain.get(i),
-                        image.layers().get(i).digest(), image.layers().get(i).size(), (System.nanoTime() - l0) / 1_000_000);
-            }
+            LayerChain.Counts counts = LayerChain.unpack(image, snapshots, new LayerdDiff(layerd, namespace), progress);
             session.referenceSnapshots(image.config(), snapshotter, chain.get(chain.size() - 1));
             progress.flush();
-            return new Result(imageName, chain, applied, skipped, (System.nanoTime() - t0) / 1_000_000);
-        }
-    }
-
-    private static boolean committed(GrpcSnapshotter snapshots, String chainId) {
-        try {
-            Info info = snapshots.stat(chainId);
-            return info.kind() == Kind.COMMITTED;
-        } catch (LayerdException e) {
-            if (e.kind() == ErrorKind.NOT_FOUND) {
-                return false;
-            }
-            throw e;
-        }
-    }
-
-    /** Prepare (extract key) → Apply → Commit; on any failure the extract snapshot is removed. */
-    private void applyLayer(GrpcSnapshotter snapshots, Descriptor layer, String diffId, String chainId, String parent) {
-        String key = "extract-" + System.nanoTime() + "-" + chainId;
-        Map<String, String> labels = Map.of("containerd.io/snapshot.ref", chainId);
-        List<Mount> mounts = snapshots.prepare(key, parent, labels);
-        boolean committed = false;
-        try {
-            Descriptor appliedTar = apply(layer, mounts);
-            if (!appliedTar.digest().equals(diffId)) {
-                throw LayerdException.failedPrecondition("layer %s unpacked to %s, but the image config says its diff id is %s",
-                        layer.digest(), appliedTar.digest(), diffId);
-            }
-            snapshots.commit(chainId, key, labels, null);
-            committed = true;
-        } finally {
-            if (!committed) {
-                try {
-                    snapshots.remove(key);
-                } catch (LayerdException ignored) {
-                    // the original failure is what the caller needs to see
-                }
-            }
-        }
-    }
-
-    private Descriptor apply(Descriptor layer, List<Mount> mounts) {
-        Metadata h = new Metadata();
-        h.put(Metadata.Key.of("containerd-namespace", Metadata.ASCII_STRING_MARSHALLER), namespace);
-        try {
-            var r = DiffGrpc.newBlockingStub(layerd).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(h))
-                    .apply(ApplyRequest.newBuilder()
-                            .setDiff(io.layerd.api.containerd.types.Descriptor.newBuilder().setMediaType(layer.mediaType())
-                                    .setDigest(layer.digest()).setSize(layer.size()).putAllAnnotations(layer.annotations()))
-                            .addAllMounts(ProtoMapping.mounts(mounts)).build()).getApplied();
-            return new Descriptor(r.getMediaType(), r.getDigest(), r.getSize(), r.getAnnotationsMap());
-        } catch (StatusRuntimeException e) {
-            LayerdException le = GrpcErrors.fromStatus(e);
-            throw new LayerdException(le.kind(), "applying layer " + layer.digest() + ": " + le.getMessage(), e);
+            return new Result(imageName, chain, counts.applied(), counts.skipped(), (System.nanoTime() - t0) / 1_000_000);
         }
     }
 }

@@ -71,7 +71,7 @@ public final class QemuHypervisor implements Hypervisor {
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("qemu.out").toFile())).start();
         try {
-            QmpClient client = QmpClient.connect(waitForSocket(process, qmp, Duration.ofSeconds(30)), Duration.ofSeconds(30));
+            QmpClient client = connectQmp(process, waitForSocket(process, qmp, Duration.ofSeconds(30)), Duration.ofSeconds(30));
             return new QemuVirtualMachine(config, accelerator, process, client, dir);
         } catch (IOException | RuntimeException e) {
             process.destroyForcibly();
@@ -126,6 +126,29 @@ public final class QemuHypervisor implements Hypervisor {
                 "-device", "virtio-rng-pci",
                 "-pidfile", dir.resolve(PID_FILE).toString()));
         return c;
+    }
+
+    /**
+     * QEMU creates the socket file when it binds, a moment before it listens: a refused connection
+     * right after start is retried until QEMU accepts, exits, or the timeout passes.
+     */
+    private static QmpClient connectQmp(Process process, Path socket, Duration timeout) throws IOException {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                return QmpClient.connect(socket, timeout);
+            } catch (java.net.ConnectException e) {
+                if (!process.isAlive() || System.nanoTime() > end) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException();
+                }
+            }
+        }
     }
 
     private static Path waitForSocket(Process process, Path socket, Duration timeout) throws IOException {

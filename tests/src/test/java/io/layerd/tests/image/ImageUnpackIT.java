@@ -3,6 +3,8 @@ package io.layerd.tests.image;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.layerd.daemon.config.ConfigLoader;
+import io.layerd.daemon.server.Daemon;
 import io.layerd.tests.CliRun;
 import io.layerd.tests.containerd.CommandResult;
 import io.layerd.tests.containerd.Commands;
@@ -18,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * containerd 1.6 + layerd: an image imported into containerd is unpacked into LCOW layers by
@@ -83,6 +86,9 @@ class ImageUnpackIT {
                 containerd.layerdSocket().toString(), image.name());
         assertTrue(again.out().contains("0 layer(s) applied, " + layerCount + " already there"), again.text());
 
+        containerd.step("standalone layerd image import gives the same layers");
+        assertEquals(sha256s(orderByChain(layers, chain)), standaloneImport(archive, layerCount));
+
         containerd.step("compare with containerd's overlayfs unpack");
         CommandResult native_ = containerd.ctr("image", "import", "--snapshotter", "overlayfs", archive.toString());
         assertTrue(native_.ok(), native_.describe());
@@ -136,6 +142,36 @@ class ImageUnpackIT {
                 out.put(path, line.replaceAll(" xattr:trusted\\.[^ ]*", ""));
             }
         });
+        return out;
+    }
+
+    /** Imports the archive into a layerd of its own (no containerd) and returns its layer files' digests. */
+    private List<String> standaloneImport(Path archive, int layerCount) throws Exception {
+        Path root = Files.createTempDirectory(Path.of("/tmp"), "ldi");
+        try (Daemon alone = Daemon.start(ConfigLoader.parse("", root, "standalone import"))) {
+            CliRun run = CliRun.of("image", "import", "--address", alone.address().toString(), archive.toString());
+            assertEquals(0, run.exit(), run.text());
+            assertTrue(run.out().contains(layerCount + " layer(s) applied"), run.text());
+            List<Path> files = new ArrayList<>();
+            try (Stream<Path> dirs = Files.list(root.resolve("snapshotters/lcow/snapshots"))) {
+                for (Path d : dirs.toList()) {
+                    if (Files.exists(d.resolve("layer.vhd"))) {
+                        files.add(d.resolve("layer.vhd"));
+                    }
+                }
+            }
+            return sha256s(orderByChain(files, Collections.nCopies(layerCount, "")));
+        } finally {
+            Commands.run(Duration.ofSeconds(30), List.of("rm", "-rf", root.toString()));
+        }
+    }
+
+    private static List<String> sha256s(List<Path> files) throws Exception {
+        List<String> out = new ArrayList<>();
+        for (Path f : files) {
+            CommandResult r = Commands.run(Duration.ofMinutes(2), List.of("sha256sum", f.toString()));
+            out.add(r.stdout().split(" ")[0]);
+        }
         return out;
     }
 

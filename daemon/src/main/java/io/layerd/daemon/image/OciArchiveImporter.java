@@ -1,0 +1,162 @@
+package io.layerd.daemon.image;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.grpc.Channel;
+import io.layerd.core.content.ContentStore;
+import io.layerd.core.content.Descriptor;
+import io.layerd.core.errors.LayerdException;
+import io.layerd.core.tar.TarEntry;
+import io.layerd.core.tar.TarReader;
+import io.layerd.daemon.client.GrpcSnapshotter;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * {@code layerd image import}: an OCI image archive (tar) or OCI layout directory into layerd
+ * alone — blobs into layerd's local content store (digests verified as they are written), then the
+ * layers unpacked onto a layerd snapshotter exactly as {@code layerd image unpack} does through
+ * containerd, so both give the same layers under the same chain ids.
+ */
+public final class OciArchiveImporter {
+    /** What an import did. */
+    public record Result(String image, Descriptor manifest, List<String> chainIds, int applied, int skipped, long millis) {
+    }
+
+    private static final Pattern BLOB = Pattern.compile("(?:\\./)?blobs/sha256/([0-9a-f]{64})");
+    private static final String NAMESPACE = "default";
+
+    private final ContentStore store;
+    private final Channel layerd;
+    private final String snapshotter;
+    private final PrintWriter progress;
+
+    public OciArchiveImporter(ContentStore store, Channel layerd, String snapshotter, PrintWriter progress) {
+        this.store = store;
+        this.layerd = layerd;
+        this.snapshotter = snapshotter;
+        this.progress = progress;
+    }
+
+    public Result importImage(Path source, String platform) throws IOException {
+        long t0 = System.nanoTime();
+        byte[] index = Files.isDirectory(source) ? ingestLayout(source) : ingestArchive(source);
+        if (index == null) {
+            throw LayerdException.invalidArgument("%s has no index.json: not an OCI image archive or layout", source);
+        }
+        Descriptor indexBlob = new Descriptor("application/vnd.oci.image.index.v1+json", sha256(index), index.length, null);
+        store.ingest("index-" + indexBlob.digest(), new ByteArrayInputStream(index), index.length, indexBlob.digest());
+        String name = imageName(index, source);
+        ImageManifest image = new ManifestResolver(this::readSmallBlob).resolve(indexBlob, platform);
+        GrpcSnapshotter snapshots = new GrpcSnapshotter(layerd, snapshotter, NAMESPACE);
+        LayerChain.Counts counts = LayerChain.unpack(image, snapshots, new LayerdDiff(layerd, NAMESPACE), progress);
+        return new Result(name, image.manifest(), image.chainIds(), counts.applied(), counts.skipped(), (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /** Streams every blob of the archive into the store; returns index.json's bytes. */
+    private byte[] ingestArchive(Path archive) throws IOException {
+        byte[] index = null;
+        try (InputStream in = Files.newInputStream(archive); TarReader tar = new TarReader(in)) {
+            for (TarEntry e; (e = tar.next()) != null; ) {
+                if (e.type() != TarEntry.Type.FILE) {
+                    continue;
+                }
+                var m = BLOB.matcher(e.name());
+                if (m.matches()) {
+                    store.ingest("import-" + m.group(1), new EntryStream(tar), e.size(), "sha256:" + m.group(1));
+                } else if (e.name().equals("index.json") || e.name().equals("./index.json")) {
+                    index = new EntryStream(tar).readAllBytes();
+                }
+            }
+        }
+        return index;
+    }
+
+    private byte[] ingestLayout(Path dir) throws IOException {
+        Path blobs = dir.resolve("blobs").resolve("sha256");
+        if (Files.isDirectory(blobs)) {
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(blobs)) {
+                for (Path f : files) {
+                    String hex = f.getFileName().toString();
+                    if (hex.matches("[0-9a-f]{64}")) {
+                        try (InputStream in = Files.newInputStream(f)) {
+                            store.ingest("import-" + hex, in, Files.size(f), "sha256:" + hex);
+                        }
+                    }
+                }
+            }
+        }
+        Path index = dir.resolve("index.json");
+        return Files.isRegularFile(index) ? Files.readAllBytes(index) : null;
+    }
+
+    private byte[] readSmallBlob(Descriptor d) throws IOException {
+        try (io.layerd.core.content.BlobStream blob = store.open(d.digest()); InputStream in = blob.data()) {
+            byte[] bytes = in.readNBytes((int) Math.min(d.size() + 1, 16 << 20));
+            if (bytes.length != d.size() || !sha256(bytes).equals(d.digest())) {
+                throw LayerdException.failedPrecondition("content %s does not match its descriptor (%d bytes)", d.digest(), d.size());
+            }
+            return bytes;
+        }
+    }
+
+    /** containerd's name annotation, else the OCI ref name, else the archive's file name. */
+    private static String imageName(byte[] index, Path source) {
+        JsonObject json = JsonParser.parseString(new String(index, StandardCharsets.UTF_8)).getAsJsonObject();
+        if (json.has("manifests")) {
+            for (JsonElement m : json.getAsJsonArray("manifests")) {
+                JsonObject o = m.getAsJsonObject();
+                if (o.has("annotations")) {
+                    JsonObject a = o.getAsJsonObject("annotations");
+                    for (String key : List.of("io.containerd.image.name", "org.opencontainers.image.ref.name")) {
+                        if (a.has(key)) {
+                            return a.get(key).getAsString();
+                        }
+                    }
+                }
+            }
+        }
+        return source.getFileName().toString();
+    }
+
+    private static String sha256(byte[] b) {
+        try {
+            return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The current tar entry's data as a stream that never reads past it. */
+    private static final class EntryStream extends InputStream {
+        private final TarReader tar;
+
+        EntryStream(TarReader tar) {
+            this.tar = tar;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            return tar.read(b, off, len);
+        }
+    }
+}
