@@ -18,6 +18,7 @@ import io.layerd.api.containerd.content.v1.WriteContentRequest;
 import io.layerd.api.containerd.content.v1.WriteContentResponse;
 import io.layerd.core.errors.ErrorKind;
 import io.layerd.core.errors.LayerdException;
+import io.layerd.core.io.BulkInputStream;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -116,7 +117,7 @@ public final class ContainerdContentStore implements ContentStore {
      * The chunks of a Read stream as bytes. containerd sends each chunk with its absolute offset;
      * a gap would mean lost data, so it is an error rather than silently skipped.
      */
-    private static final class ReadStream extends InputStream {
+    private static final class ReadStream extends BulkInputStream {
         private final String digest;
         private final Iterator<ReadContentResponse> responses;
         private final Context.CancellableContext call;
@@ -132,16 +133,7 @@ public final class ContainerdContentStore implements ContentStore {
         }
 
         @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            if (len == 0) {
-                return 0;
-            }
+        protected int readBulk(byte[] b, int off, int len) throws IOException {
             while (pos == chunk.size()) {
                 if (!next()) {
                     return -1;

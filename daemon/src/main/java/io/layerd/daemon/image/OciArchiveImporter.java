@@ -7,6 +7,7 @@ import io.grpc.Channel;
 import io.layerd.core.content.ContentStore;
 import io.layerd.core.content.Descriptor;
 import io.layerd.core.errors.LayerdException;
+import io.layerd.core.io.BulkInputStream;
 import io.layerd.core.tar.TarEntry;
 import io.layerd.core.tar.TarReader;
 import io.layerd.daemon.client.GrpcSnapshotter;
@@ -141,7 +142,7 @@ public final class OciArchiveImporter {
     }
 
     /** The current tar entry's data as a stream that never reads past it. */
-    private static final class EntryStream extends InputStream {
+    private static final class EntryStream extends BulkInputStream {
         private final TarReader tar;
 
         EntryStream(TarReader tar) {
@@ -149,13 +150,7 @@ public final class OciArchiveImporter {
         }
 
         @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
+        protected int readBulk(byte[] b, int off, int len) throws IOException {
             return tar.read(b, off, len);
         }
     }

@@ -1,6 +1,7 @@
 package io.layerd.differ.lcow;
 
 import io.layerd.core.content.Digests;
+import io.layerd.core.io.BulkInputStream;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,7 +14,7 @@ import java.security.MessageDigest;
  * before comparing. Closing does nothing: the consumer closes its decompressing wrapper before the
  * check, and the blob is closed by whoever opened it.
  */
-final class VerifyingBlobInput extends InputStream {
+final class VerifyingBlobInput extends BulkInputStream {
     private final InputStream in;
     private final String expectedDigest;
     private final long expectedSize;
@@ -27,13 +28,7 @@ final class VerifyingBlobInput extends InputStream {
     }
 
     @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
+    protected int readBulk(byte[] b, int off, int len) throws IOException {
         int n = in.read(b, off, len);
         if (n > 0) {
             sha256.update(b, off, n);

@@ -7,8 +7,8 @@ import io.layerd.api.servicevm.v1.Hello;
 import io.layerd.api.servicevm.v1.HelloReply;
 import io.layerd.api.servicevm.v1.Request;
 import io.layerd.api.servicevm.v1.Response;
+import io.layerd.core.io.BulkInputStream;
 import io.layerd.servicevm.bridge.BridgeProtocol;
-import io.layerd.servicevm.bridge.BulkInputStream;
 import io.layerd.servicevm.bridge.FrameCodec;
 
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package io.layerd.servicevm.agent;
 
-import io.layerd.servicevm.bridge.BulkInputStream;
+import io.layerd.core.io.BulkInputStream;
 
 import java.io.Closeable;
 import java.io.FileNotFoundException;

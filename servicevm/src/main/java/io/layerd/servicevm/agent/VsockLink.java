@@ -3,7 +3,7 @@ package io.layerd.servicevm.agent;
 import com.sun.jna.Library;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
-import io.layerd.servicevm.bridge.BulkInputStream;
+import io.layerd.core.io.BulkInputStream;
 
 import java.io.Closeable;
 import java.io.IOException;

@@ -1,7 +1,7 @@
 package io.layerd.servicevm.hcs;
 
 import com.sun.jna.Memory;
-import io.layerd.servicevm.bridge.BulkInputStream;
+import io.layerd.core.io.BulkInputStream;
 import io.layerd.servicevm.hypervisor.BridgeTransport;
 
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package io.layerd.servicevm.qemu;
 
-import io.layerd.servicevm.bridge.BulkInputStream;
+import io.layerd.core.io.BulkInputStream;
 import io.layerd.servicevm.hypervisor.BridgeTransport;
 
 import java.io.IOException;

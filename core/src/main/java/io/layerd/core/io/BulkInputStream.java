@@ -1,13 +1,13 @@
-package io.layerd.servicevm.bridge;
+package io.layerd.core.io;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Objects;
 
 /**
- * An input stream defined by its bulk read alone: the transports and payload streams of the
- * bridge read from sockets, ports and chunk queues, where a single-byte read and an empty read
- * follow from the bulk one and need not be written again in each of them.
+ * An input stream defined by its bulk read alone: streams over sockets, ports, chunk queues, gRPC
+ * responses and tar entries, where a single-byte read and an empty read follow from the bulk one
+ * and need not be written again in each of them.
  */
 public abstract class BulkInputStream extends InputStream {
     @Override
