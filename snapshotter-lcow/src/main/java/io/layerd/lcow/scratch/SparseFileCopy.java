@@ -16,6 +16,8 @@ import java.nio.file.StandardOpenOption;
 final class SparseFileCopy {
     /** VHDX regions and payload blocks are 1 MiB aligned: chunks of that size never straddle two. */
     private static final int CHUNK = 1 << 20;
+    /** The granularity of holes: a file system block. */
+    private static final int PAGE = 4096;
 
     private SparseFileCopy() {
     }
@@ -35,14 +37,34 @@ final class SparseFileCopy {
                     }
                 }
                 buf.flip();
-                if (!isZero(buf)) {
-                    while (buf.hasRemaining()) {
-                        out.write(buf, pos + buf.position());
-                    }
-                }
+                writeNonZeroPages(buf, out, pos);
             }
             raf.setLength(size); // a trailing hole is not written by the loop
             out.force(true);
+        }
+    }
+
+    /**
+     * Writes the runs of pages of {@code buf} that hold a non-zero byte: a 1 MiB read with a few
+     * bytes of metadata in it costs those pages on disk, not the whole MiB.
+     */
+    private static void writeNonZeroPages(ByteBuffer buf, FileChannel out, long filePos) throws IOException {
+        int limit = buf.limit();
+        int runStart = -1;
+        for (int page = 0; page < limit; page += PAGE) {
+            int end = Math.min(page + PAGE, limit);
+            boolean zero = isZero(buf.duplicate().position(page).limit(end));
+            if (!zero && runStart < 0) {
+                runStart = page;
+            }
+            if ((zero || end == limit) && runStart >= 0) {
+                int runEnd = zero ? page : end;
+                ByteBuffer run = buf.duplicate().position(runStart).limit(runEnd);
+                while (run.hasRemaining()) {
+                    out.write(run, filePos + run.position());
+                }
+                runStart = -1;
+            }
         }
     }
 
