@@ -1,10 +1,9 @@
 package io.layerd.daemon.image;
 
+import io.layerd.core.content.Digests;
+
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -20,17 +19,9 @@ public final class ChainIds {
         List<String> out = new ArrayList<>(diffIds.size());
         String chain = null;
         for (String diffId : diffIds) {
-            chain = chain == null ? diffId : sha256(chain + " " + diffId);
+            chain = chain == null ? diffId : Digests.of((chain + " " + diffId).getBytes(StandardCharsets.UTF_8));
             out.add(chain);
         }
         return out;
-    }
-
-    private static String sha256(String text) {
-        try {
-            return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required of every JRE", e);
-        }
     }
 }

@@ -8,26 +8,19 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.MetadataUtils;
 import io.layerd.api.containerd.content.v1.ContentGrpc;
 import io.layerd.api.containerd.content.v1.Info;
-import io.layerd.api.containerd.content.v1.ReadContentRequest;
-import io.layerd.api.containerd.content.v1.ReadContentResponse;
 import io.layerd.api.containerd.content.v1.UpdateRequest;
 import io.layerd.api.containerd.images.v1.GetImageRequest;
 import io.layerd.api.containerd.images.v1.ImagesGrpc;
 import io.layerd.api.containerd.leases.v1.CreateRequest;
 import io.layerd.api.containerd.leases.v1.DeleteRequest;
 import io.layerd.api.containerd.leases.v1.LeasesGrpc;
+import io.layerd.core.content.ContainerdContentStore;
 import io.layerd.core.content.Descriptor;
 import io.layerd.core.errors.LayerdException;
 import io.layerd.daemon.grpc.GrpcErrors;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
-import java.util.Iterator;
 import java.util.UUID;
 
 /**
@@ -37,8 +30,6 @@ import java.util.UUID;
  * Every call carries the {@code containerd-namespace} header (and the lease once taken).
  */
 final class ContainerdSession implements AutoCloseable {
-    /** Manifests and configs are small; a larger "manifest" is refused rather than buffered. */
-    private static final int MAX_SMALL_BLOB = 16 << 20;
     private static final Duration LEASE_EXPIRY = Duration.ofHours(1);
 
     private final Channel channel;
@@ -80,32 +71,9 @@ final class ContainerdSession implements AutoCloseable {
         }
     }
 
-    /** Reads a small blob whole and checks its size and digest. */
-    byte[] readSmallBlob(Descriptor d) throws IOException {
-        if (d.size() > MAX_SMALL_BLOB) {
-            throw LayerdException.invalidArgument("%s (%s) is %d bytes, too large for a manifest or config", d.digest(), d.mediaType(), d.size());
-        }
-        ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.max(0, d.size()));
-        try {
-            Iterator<ReadContentResponse> it = ContentGrpc.newBlockingStub(channel).withInterceptors(headers())
-                    .read(ReadContentRequest.newBuilder().setDigest(d.digest()).build());
-            while (it.hasNext()) {
-                it.next().getData().writeTo(out);
-                if (out.size() > MAX_SMALL_BLOB) {
-                    throw LayerdException.invalidArgument("%s is larger than its descriptor says", d.digest());
-                }
-            }
-        } catch (StatusRuntimeException e) {
-            LayerdException le = GrpcErrors.fromStatus(e);
-            throw new LayerdException(le.kind(), "containerd content " + d.digest() + ": " + le.getMessage(), e);
-        }
-        byte[] bytes = out.toByteArray();
-        String actual = sha256(bytes);
-        if (bytes.length != d.size() || !actual.equals(d.digest())) {
-            throw LayerdException.failedPrecondition("content %s read from containerd is %d bytes with digest %s, expected %d bytes",
-                    d.digest(), bytes.length, actual, d.size());
-        }
-        return bytes;
+    /** Small blobs from containerd's content store, in this session's namespace. */
+    BlobSource blobs() {
+        return new StoreBlobSource(new ContainerdContentStore(channel, namespace));
     }
 
     /** A lease that expires on its own in an hour should this process die before deleting it. */
@@ -133,14 +101,6 @@ final class ContainerdSession implements AutoCloseable {
             String id = lease;
             lease = null;
             LeasesGrpc.newBlockingStub(channel).withInterceptors(headers()).delete(DeleteRequest.newBuilder().setId(id).build());
-        }
-    }
-
-    private static String sha256(byte[] b) {
-        try {
-            return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -53,7 +53,7 @@ public final class ContainerdUnpacker {
         long t0 = System.nanoTime();
         try (ContainerdSession session = new ContainerdSession(containerd, namespace)) {
             Descriptor target = session.imageTarget(imageName);
-            ImageManifest image = new ManifestResolver(session::readSmallBlob).resolve(target, platform);
+            ImageManifest image = new ManifestResolver(session.blobs()).resolve(target, platform);
             List<String> chain = image.chainIds();
             session.takeLease();
             GrpcSnapshotter snapshots = new GrpcSnapshotter(containerd, snapshotter, namespace, session.lease());

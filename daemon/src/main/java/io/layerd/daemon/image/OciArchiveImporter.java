@@ -6,6 +6,7 @@ import com.google.gson.JsonParser;
 import io.grpc.Channel;
 import io.layerd.core.content.ContentStore;
 import io.layerd.core.content.Descriptor;
+import io.layerd.core.content.Digests;
 import io.layerd.core.errors.LayerdException;
 import io.layerd.core.io.BulkInputStream;
 import io.layerd.core.tar.TarEntry;
@@ -20,9 +21,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -58,10 +56,10 @@ public final class OciArchiveImporter {
         if (index == null) {
             throw LayerdException.invalidArgument("%s has no index.json: not an OCI image archive or layout", source);
         }
-        Descriptor indexBlob = new Descriptor("application/vnd.oci.image.index.v1+json", sha256(index), index.length, null);
+        Descriptor indexBlob = new Descriptor("application/vnd.oci.image.index.v1+json", Digests.of(index), index.length, null);
         store.ingest("index-" + indexBlob.digest(), new ByteArrayInputStream(index), index.length, indexBlob.digest());
         String name = imageName(index, source);
-        ImageManifest image = new ManifestResolver(this::readSmallBlob).resolve(indexBlob, platform);
+        ImageManifest image = new ManifestResolver(new StoreBlobSource(store)).resolve(indexBlob, platform);
         GrpcSnapshotter snapshots = new GrpcSnapshotter(layerd, snapshotter, NAMESPACE);
         LayerChain.Counts counts = LayerChain.unpack(image, snapshots, new LayerdDiff(layerd, NAMESPACE), progress);
         return new Result(name, image.manifest(), image.chainIds(), counts.applied(), counts.skipped(), (System.nanoTime() - t0) / 1_000_000);
@@ -104,16 +102,6 @@ public final class OciArchiveImporter {
         return Files.isRegularFile(index) ? Files.readAllBytes(index) : null;
     }
 
-    private byte[] readSmallBlob(Descriptor d) throws IOException {
-        try (io.layerd.core.content.BlobStream blob = store.open(d.digest()); InputStream in = blob.data()) {
-            byte[] bytes = in.readNBytes((int) Math.min(d.size() + 1, 16 << 20));
-            if (bytes.length != d.size() || !sha256(bytes).equals(d.digest())) {
-                throw LayerdException.failedPrecondition("content %s does not match its descriptor (%d bytes)", d.digest(), d.size());
-            }
-            return bytes;
-        }
-    }
-
     /** containerd's name annotation, else the OCI ref name, else the archive's file name. */
     private static String imageName(byte[] index, Path source) {
         JsonObject json = JsonParser.parseString(new String(index, StandardCharsets.UTF_8)).getAsJsonObject();
@@ -131,14 +119,6 @@ public final class OciArchiveImporter {
             }
         }
         return source.getFileName().toString();
-    }
-
-    private static String sha256(byte[] b) {
-        try {
-            return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /** The current tar entry's data as a stream that never reads past it. */
