@@ -119,6 +119,11 @@ public final class Daemon implements AutoCloseable {
         return config.address();
     }
 
+    /** The service VMs this daemon's plugins use (booted on first use). */
+    public ServiceVmManager serviceVms() {
+        return vms;
+    }
+
     public void awaitTermination() throws InterruptedException {
         server.awaitTermination();
     }

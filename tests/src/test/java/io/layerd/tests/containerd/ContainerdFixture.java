@@ -63,6 +63,7 @@ public final class ContainerdFixture implements BeforeEachCallback, AfterEachCal
     private final Deque<CommandResult> transcript = new ArrayDeque<>();
     /** layerd's configuration text; {@code @CONTAINERD@} stands for containerd's socket. */
     private final String layerdConfigText;
+    private boolean blankScratchTemplates = true;
     private String step = "setup";
     private Path dir;
     private DaemonConfig layerdConfig;
@@ -82,6 +83,20 @@ public final class ContainerdFixture implements BeforeEachCallback, AfterEachCal
     /** layerd configured with {@code configText}, where {@code @CONTAINERD@} is containerd's socket path. */
     public ContainerdFixture(String configText) {
         this.layerdConfigText = configText;
+    }
+
+    /**
+     * Lets layerd format its scratch templates in the service VM (configure {@code [servicevm]}),
+     * as a real daemon does, instead of seeding blank ones.
+     */
+    public ContainerdFixture formattingScratchInServiceVm() {
+        blankScratchTemplates = false;
+        return this;
+    }
+
+    /** The layerd daemon running in this JVM. */
+    public Daemon layerdDaemon() {
+        return layerd;
     }
 
     /** containerd's socket. */
@@ -269,7 +284,7 @@ public final class ContainerdFixture implements BeforeEachCallback, AfterEachCal
                 fail("socket path " + socket + " is too long for a unix socket (limit 107 bytes)");
             }
         }
-        layerd = Daemon.start(BlankScratchTemplates.seed(layerdConfig));
+        layerd = Daemon.start(blankScratchTemplates ? BlankScratchTemplates.seed(layerdConfig) : layerdConfig);
         channel = new DaemonChannel(layerd.address());
         backend = new GrpcSnapshotter(channel.channel(), SNAPSHOTTER, NAMESPACE);
 

@@ -51,18 +51,9 @@ class ImageUnpackIT {
 
     private void unpackAndCompare(Path archive, OciImageBuilder.Image image) throws Exception {
         int layerCount = image.diffIds().size();
-        containerd.step("ctr image import --no-unpack");
-        CommandResult imported = containerd.ctr("image", "import", "--no-unpack", archive.toString());
-        assertTrue(imported.ok(), imported.describe());
-
-        containerd.step("layerd image unpack");
-        CliRun unpack = CliRun.of("image", "unpack", "--containerd", containerd.containerdSocket().toString(), "--address",
-                containerd.layerdSocket().toString(), image.name());
-        assertEquals(0, unpack.exit(), unpack.text());
-        assertTrue(unpack.out().contains(layerCount + " layer(s) applied"), unpack.text());
+        List<String> chain = LcowUnpack.importAndUnpack(containerd, archive, image);
 
         containerd.step("ctr snapshots tree");
-        List<String> chain = io.layerd.daemon.image.ChainIds.of(image.diffIds());
         CommandResult tree = containerd.snapshots("tree");
         assertTrue(tree.ok(), tree.describe());
         for (String id : chain) {
@@ -82,8 +73,7 @@ class ImageUnpackIT {
         assertEquals(layerCount, layers.size(), "one layer.vhd per layer");
 
         containerd.step("unpack again: nothing to do");
-        CliRun again = CliRun.of("image", "unpack", "--containerd", containerd.containerdSocket().toString(), "--address",
-                containerd.layerdSocket().toString(), image.name());
+        CliRun again = LcowUnpack.unpack(containerd, image.name());
         assertTrue(again.out().contains("0 layer(s) applied, " + layerCount + " already there"), again.text());
 
         containerd.step("standalone layerd image import gives the same layers");

@@ -4,13 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.layerd.tests.CliRun;
+import io.layerd.tests.servicevm.VmFixture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -27,7 +26,7 @@ class DaemonServiceVmIT {
     void vmCommandsAndOrphanedVmsAreStoppedAtTheNextStart() throws Exception {
         Path root = Files.createTempDirectory("ldd"); // short: unix socket paths are limited to 107 bytes
         Path config = tmp.resolve("layerd.toml");
-        Files.writeString(config, "[servicevm]\nmemory_mb = 512\ncpus = 1\nboot_timeout = \"3m\"\naccelerator = \"" + accelerator() + "\"\n");
+        Files.writeString(config, VmFixture.daemonConfigSection());
         String sock = root.resolve("layerd.sock").toString();
         try {
             List<ProcessHandle> qemu;
@@ -44,7 +43,7 @@ class DaemonServiceVmIT {
                 assertEquals(1, bad.exit(), bad.text());
                 assertTrue(bad.out().contains("ENODEV"), bad.text());
 
-                qemu = qemuOf(root);
+                qemu = VmFixture.processesUsing(root);
                 assertEquals(1, qemu.size(), "one QEMU process");
                 daemon.kill();
             }
@@ -58,37 +57,9 @@ class DaemonServiceVmIT {
                 assertEquals(1, stop.exit(), "nothing is held after the restart: " + stop.text());
                 assertEquals(143, again.terminate(), "SIGTERM: a graceful stop (128 + 15)");
             }
-            assertTrue(qemuOf(root).isEmpty());
+            assertTrue(VmFixture.processesUsing(root).isEmpty());
         } finally {
             new ProcessBuilder("rm", "-rf", root.toString()).start().waitFor();
         }
-    }
-
-    /** What the service VM tests' KVM probe found here, so this test does not probe again. */
-    private static String accelerator() throws Exception {
-        Path cache = Path.of("/var/tmp/layerd-test-accelerator");
-        if (Files.isRegularFile(cache)) {
-            String first = Files.readAllLines(cache).get(0).trim();
-            if (first.equals("kvm") || first.equals("tcg")) {
-                return first;
-            }
-        }
-        return "auto";
-    }
-
-    private static List<ProcessHandle> qemuOf(Path root) {
-        String needle = root.toAbsolutePath() + "/";
-        List<ProcessHandle> found = new ArrayList<>();
-        ProcessHandle.allProcesses().forEach(p -> {
-            try {
-                String cmd = new String(Files.readAllBytes(Path.of("/proc", Long.toString(p.pid()), "cmdline")), StandardCharsets.UTF_8);
-                if (cmd.startsWith("qemu-system") && cmd.replace('\0', ' ').contains(needle)) {
-                    found.add(p);
-                }
-            } catch (Exception e) {
-                // gone
-            }
-        });
-        return found;
     }
 }

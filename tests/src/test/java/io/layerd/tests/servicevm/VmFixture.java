@@ -24,11 +24,27 @@ import java.util.concurrent.TimeUnit;
  * run by the servicevm module's package phase), QEMU with the accelerator probed once per
  * machine, and finding the QEMU processes of a runtime directory.
  */
-final class VmFixture {
+public final class VmFixture {
     /** The KVM probe's answer outlives a test run: it costs a timed-out boot where KVM hangs. */
     static final Path ACCELERATOR_CACHE = Path.of("/var/tmp/layerd-test-accelerator");
 
     private VmFixture() {
+    }
+
+    /**
+     * The {@code [servicevm]} section for a test daemon: the same small VM as {@link #manager}, and
+     * the accelerator the probe already found here so the daemon does not probe KVM again.
+     */
+    public static String daemonConfigSection() throws IOException {
+        String accelerator = "auto";
+        if (Files.isRegularFile(ACCELERATOR_CACHE)) {
+            List<String> lines = Files.readAllLines(ACCELERATOR_CACHE);
+            String first = lines.isEmpty() ? "" : lines.get(0).trim();
+            if (first.equals("kvm") || first.equals("tcg")) {
+                accelerator = first;
+            }
+        }
+        return "[servicevm]\nmemory_mb = 512\ncpus = 1\nboot_timeout = \"3m\"\naccelerator = \"" + accelerator + "\"\n";
     }
 
     static Path bootFiles() {
@@ -56,7 +72,7 @@ final class VmFixture {
     }
 
     /** Live processes whose command line mentions {@code dir} (QEMU names its sockets there). */
-    static List<ProcessHandle> processesUsing(Path dir) {
+    public static List<ProcessHandle> processesUsing(Path dir) {
         String needle = dir.toAbsolutePath().toString() + "/";
         List<ProcessHandle> found = new ArrayList<>();
         ProcessHandle.allProcesses().forEach(p -> {
