@@ -46,7 +46,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * log. The test is skipped (with the reason) when containerd or ctr is not installed or the user is
  * not root.
  */
-public final class ContainerdFixture implements BeforeEachCallback, AfterEachCallback, TestExecutionExceptionHandler {
+public final class ContainerdFixture implements BeforeEachCallback, AfterEachCallback, TestExecutionExceptionHandler, AutoCloseable {
     public static final String SNAPSHOTTER = "lcow";
     /** The namespace ctr uses by default; containerd prefixes backend keys with it. */
     public static final String NAMESPACE = "default";
@@ -140,6 +140,28 @@ public final class ContainerdFixture implements BeforeEachCallback, AfterEachCal
             throw throwable;
         }
         throw withDiagnostics(throwable);
+    }
+
+    /**
+     * Starts layerd and containerd outside JUnit (benchmarks); {@link #close} stops them. A
+     * failure carries the same diagnostics a test failure gets.
+     */
+    public ContainerdFixture open() {
+        try {
+            start();
+        } catch (Throwable t) {
+            AssertionFailedError reported = withDiagnostics(t);
+            stop();
+            throw reported;
+        }
+        step = "running";
+        return this;
+    }
+
+    /** Stops what {@link #open} started and deletes its directory. */
+    @Override
+    public void close() {
+        stop();
     }
 
     // ---------------------------------------------------------------- what tests use

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Benchmark (not a test) of LCOW image unpack: containerd's overlayfs unpack versus `layerd image
+# unpack` of the same realistic image (real system files, two gzip layers) in one run, per-layer
+# Apply throughput, and container scratch provisioning. Prints a Markdown table for the README
+# and keeps it in WORKDIR/report.md.
+#
+#   scripts/bench-unpack.sh [WORKDIR]     # default /var/tmp/layerd-bench/unpack; run as root
+#
+# Needs what the tests need (scripts/test.sh installs it: containerd, qemu, e2fsprogs) and the
+# service VM boot files (built here if missing). Settings (environment):
+#   BENCH_ROUNDS=3                     unpack rounds, alternating overlayfs and layerd, cold cache each
+#   BENCH_BASE=etc,usr/bin,usr/sbin,usr/share/zoneinfo,usr/lib/python3.11   first layer (dirs under /)
+#   BENCH_TOP=usr/share/perl,usr/share/perl5,usr/lib/python3,usr/share/doc   second layer
+#   BENCH_PREPARES=20                  Prepares timed from the cached scratch template
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+work="${1:-/var/tmp/layerd-bench/unpack}"
+case "$work" in
+  "$here"|"$here"/*) echo "bench-unpack: the work directory must be outside the repository" >&2; exit 1 ;;
+esac
+[ "$(id -u)" = 0 ] || { echo "bench-unpack: containerd needs root" >&2; exit 1; }
+if [ ! -f /var/cache/layerd/LinuxBootFiles/kernel ] || [ ! -f /var/cache/layerd/LinuxBootFiles/initrd.img ]; then
+  "$here/scripts/build-bootfiles.sh"
+fi
+cd "$here"
+echo "[bench] building layerd and the test classes" >&2
+mvn -q -B -Dstyle.color=never -DskipTests install -pl tests -am >&2
+props=(-Dbench.work="$work" -Dbench.rounds="${BENCH_ROUNDS:-3}" -Dbench.prepares="${BENCH_PREPARES:-20}"
+       -Dlayerd.jar="$here/daemon/target/layerd.jar")
+[ -n "${BENCH_BASE:-}" ] && props+=(-Dbench.base="$BENCH_BASE")
+[ -n "${BENCH_TOP:-}" ] && props+=(-Dbench.top="$BENCH_TOP")
+cp_file="$here/tests/target/bench-classpath.txt"
+mvn -q -B -Dstyle.color=never dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$cp_file" -pl tests >&2
+exec java -Xmx1g "${props[@]}" -cp "$here/tests/target/test-classes:$(cat "$cp_file")" io.layerd.tests.bench.UnpackBench
