@@ -14,6 +14,8 @@ import java.nio.file.attribute.BasicFileAttributes;
 
 /** File-system steps that survive a crash: fsync of directories, atomic renames, deletion. */
 public final class Durable {
+    private static final String TEMP_MARK = ".tmp-";
+
     private Durable() {
     }
 
@@ -37,6 +39,35 @@ public final class Durable {
         } catch (AtomicMoveNotSupportedException e) {
             throw new IOException("cannot rename " + from + " to " + to + " atomically: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Replaces {@code target} with {@code bytes} so that a crash leaves either the old or the new
+     * content: a temporary file beside it ({@code .<name>.tmp-<random>}), fsync, atomic rename,
+     * fsync of the directory.
+     */
+    public static void writeAtomically(Path target, byte[] bytes) throws IOException {
+        Path dir = target.toAbsolutePath().getParent();
+        Path temp = dir.resolve("." + target.getFileName() + TEMP_MARK + java.util.UUID.randomUUID());
+        try {
+            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(bytes);
+                while (buf.hasRemaining()) {
+                    ch.write(buf);
+                }
+                ch.force(true);
+            }
+            rename(temp, target);
+            syncDirectory(dir);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    /** Whether {@code file} is a temporary file {@link #writeAtomically} left behind when its process died. */
+    public static boolean isAtomicWriteLeftover(Path file) {
+        String name = file.getFileName().toString();
+        return name.startsWith(".") && name.contains(TEMP_MARK);
     }
 
     /** Deletes {@code path} and everything below it; a missing path is not an error. */

@@ -2,6 +2,8 @@ package io.layerd.daemon.cli;
 
 import io.layerd.daemon.client.DaemonChannel;
 import io.layerd.daemon.image.ContainerdUnpacker;
+import io.layerd.daemon.image.ImageRecord;
+import io.layerd.daemon.image.ImageStore;
 import io.layerd.daemon.image.ManifestResolver;
 import io.layerd.daemon.image.OciArchiveImporter;
 import io.layerd.core.content.LocalContentStore;
@@ -16,8 +18,8 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /** {@code layerd image unpack}: images and their layers. */
-@Command(name = "image", mixinStandardHelpOptions = true, description = "Unpack images into layerd's snapshotters.",
-        subcommands = {ImageCommand.Unpack.class, ImageCommand.Import.class})
+@Command(name = "image", mixinStandardHelpOptions = true, description = "Unpack and import images into layerd's snapshotters; list imported ones.",
+        subcommands = {ImageCommand.Unpack.class, ImageCommand.Import.class, ImageCommand.ListImages.class})
 final class ImageCommand {
     private ImageCommand() {
     }
@@ -43,11 +45,44 @@ final class ImageCommand {
             PrintWriter out = spec.commandLine().getOut();
             try (DaemonChannel ld = new DaemonChannel(address.address)) {
                 Path root = Path.of(new AdminClient(ld.channel()).version().getRoot());
-                OciArchiveImporter.Result r = new OciArchiveImporter(new LocalContentStore(root.resolve("content")), ld.channel(),
-                        snapshotter, out).importImage(source, platform);
+                OciArchiveImporter.Result r = new OciArchiveImporter(new LocalContentStore(root.resolve("content")),
+                        ImageStore.ofRoot(root), ld.channel(), snapshotter, out).importImage(source, platform);
                 out.printf(Locale.ROOT, "imported %s (manifest %s) into %s: %d layer(s) applied, %d already there, %.1f s; top chain id %s%n",
                         r.image(), r.manifest().digest(), snapshotter, r.applied(), r.skipped(), r.millis() / 1000.0,
                         r.chainIds().get(r.chainIds().size() - 1));
+                out.flush();
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "ls", aliases = "list", mixinStandardHelpOptions = true,
+            description = {"List the images `layerd image import` recorded: name, target digest (as `ctr image ls` shows it),",
+                    "snapshotter and top chain id (the parent for a container's snapshot)."})
+    static final class ListImages implements Callable<Integer> {
+        @Mixin
+        AddressOption address;
+        @Option(names = {"-q", "--quiet"}, description = "names only")
+        boolean quiet;
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter out = spec.commandLine().getOut();
+            try (DaemonChannel ld = new DaemonChannel(address.address)) {
+                Path root = Path.of(new AdminClient(ld.channel()).version().getRoot());
+                Table table = new Table("NAME", "DIGEST", "SNAPSHOTTER", "TOP CHAIN ID", "IMPORTED");
+                for (ImageRecord r : ImageStore.ofRoot(root).list()) {
+                    if (quiet) {
+                        out.println(r.name());
+                    } else {
+                        table.row(r.name(), r.target().digest(), r.snapshotter(), r.topChainId(), r.updated().toString());
+                    }
+                }
+                if (!quiet) {
+                    table.print(out);
+                }
                 out.flush();
             }
             return 0;

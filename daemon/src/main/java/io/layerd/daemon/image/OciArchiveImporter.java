@@ -21,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -39,12 +40,14 @@ public final class OciArchiveImporter {
     private static final String NAMESPACE = "default";
 
     private final ContentStore store;
+    private final ImageStore images;
     private final Channel layerd;
     private final String snapshotter;
     private final PrintWriter progress;
 
-    public OciArchiveImporter(ContentStore store, Channel layerd, String snapshotter, PrintWriter progress) {
+    public OciArchiveImporter(ContentStore store, ImageStore images, Channel layerd, String snapshotter, PrintWriter progress) {
         this.store = store;
+        this.images = images;
         this.layerd = layerd;
         this.snapshotter = snapshotter;
         this.progress = progress;
@@ -58,11 +61,15 @@ public final class OciArchiveImporter {
         }
         Descriptor indexBlob = new Descriptor("application/vnd.oci.image.index.v1+json", Digests.of(index), index.length, null);
         store.ingest("index-" + indexBlob.digest(), new ByteArrayInputStream(index), index.length, indexBlob.digest());
-        String name = imageName(index, source);
         ImageManifest image = new ManifestResolver(new StoreBlobSource(store)).resolve(indexBlob, platform);
+        NamedTarget named = namedTarget(index, source); // after resolve: it has checked index.json's descriptors
         GrpcSnapshotter snapshots = new GrpcSnapshotter(layerd, snapshotter, NAMESPACE);
         LayerChain.Counts counts = LayerChain.unpack(image, snapshots, new LayerdDiff(layerd, NAMESPACE), progress);
-        return new Result(name, image.manifest(), image.chainIds(), counts.applied(), counts.skipped(), (System.nanoTime() - t0) / 1_000_000);
+        List<String> chain = image.chainIds();
+        // Recorded once every layer is committed: a record always names a complete chain.
+        images.put(new ImageRecord(named.name(), named.target(), image.manifest().digest(), snapshotter, chain.get(chain.size() - 1),
+                Instant.now()));
+        return new Result(named.name(), image.manifest(), chain, counts.applied(), counts.skipped(), (System.nanoTime() - t0) / 1_000_000);
     }
 
     /** Streams every blob of the archive into the store; returns index.json's bytes. */
@@ -102,23 +109,38 @@ public final class OciArchiveImporter {
         return Files.isRegularFile(index) ? Files.readAllBytes(index) : null;
     }
 
-    /** containerd's name annotation, else the OCI ref name, else the archive's file name. */
-    private static String imageName(byte[] index, Path source) {
+    /** The image's name and the index.json entry it names, as {@code ctr image import} records them. */
+    private record NamedTarget(String name, Descriptor target) {
+    }
+
+    /**
+     * containerd's name annotation, else the OCI ref name, of the first entry of index.json that
+     * has one, else the archive's file name for the first entry (or index.json itself).
+     */
+    private static NamedTarget namedTarget(byte[] index, Path source) {
         JsonObject json = JsonParser.parseString(new String(index, StandardCharsets.UTF_8)).getAsJsonObject();
+        Descriptor first = null;
         if (json.has("manifests")) {
             for (JsonElement m : json.getAsJsonArray("manifests")) {
                 JsonObject o = m.getAsJsonObject();
+                if (!o.has("mediaType") || !o.has("digest") || !o.has("size")) {
+                    continue;
+                }
+                Descriptor d = new Descriptor(o.get("mediaType").getAsString(), o.get("digest").getAsString(), o.get("size").getAsLong(), null);
+                first = first == null ? d : first;
                 if (o.has("annotations")) {
                     JsonObject a = o.getAsJsonObject("annotations");
                     for (String key : List.of("io.containerd.image.name", "org.opencontainers.image.ref.name")) {
                         if (a.has(key)) {
-                            return a.get(key).getAsString();
+                            return new NamedTarget(a.get(key).getAsString(), d);
                         }
                     }
                 }
             }
         }
-        return source.getFileName().toString();
+        Descriptor target = first != null ? first
+                : new Descriptor("application/vnd.oci.image.index.v1+json", Digests.of(index), index.length, null);
+        return new NamedTarget(source.getFileName().toString(), target);
     }
 
     /** The current tar entry's data as a stream that never reads past it. */

@@ -77,7 +77,11 @@ class ImageUnpackIT {
         assertTrue(again.out().contains("0 layer(s) applied, " + layerCount + " already there"), again.text());
 
         containerd.step("standalone layerd image import gives the same layers");
-        assertEquals(sha256s(orderByChain(layers, chain)), standaloneImport(archive, layerCount));
+        CommandResult ctrImages = containerd.ctr("images", "ls");
+        String ctrDigest = ctrImages.stdout().lines().filter(l -> l.startsWith(image.name() + " ")).map(l -> l.split("\\s+")[2])
+                .findFirst().orElseThrow(() -> new AssertionError("ctr images ls lists " + image.name() + ":\n" + ctrImages.describe()));
+        assertEquals(sha256s(orderByChain(layers, chain)), standaloneImport(archive, layerCount, image.name(), ctrDigest,
+                chain.get(chain.size() - 1)));
 
         containerd.step("compare with containerd's overlayfs unpack");
         CommandResult native_ = containerd.ctr("image", "import", "--snapshotter", "overlayfs", archive.toString());
@@ -135,13 +139,24 @@ class ImageUnpackIT {
         return out;
     }
 
-    /** Imports the archive into a layerd of its own (no containerd) and returns its layer files' digests. */
-    private List<String> standaloneImport(Path archive, int layerCount) throws Exception {
+    /**
+     * Imports the archive into a layerd of its own (no containerd), twice (the second finds every
+     * layer there); checks that {@code layerd image ls} records the image as containerd does (name,
+     * target digest) with its top chain id; returns its layer files' digests.
+     */
+    private List<String> standaloneImport(Path archive, int layerCount, String name, String digest, String topChainId) throws Exception {
         Path root = Files.createTempDirectory(Path.of("/tmp"), "ldi");
         try (Daemon alone = Daemon.start(ConfigLoader.parse("", root, "standalone import"))) {
             CliRun run = CliRun.of("image", "import", "--address", alone.address().toString(), archive.toString());
             assertEquals(0, run.exit(), run.text());
             assertTrue(run.out().contains(layerCount + " layer(s) applied"), run.text());
+            CliRun again = CliRun.of("image", "import", "--address", alone.address().toString(), archive.toString());
+            assertTrue(again.out().contains("0 layer(s) applied, " + layerCount + " already there"), again.text());
+            CliRun ls = CliRun.of("image", "ls", "--address", alone.address().toString());
+            assertEquals(0, ls.exit(), ls.text());
+            List<String> rows = ls.out().lines().skip(1).toList();
+            assertEquals(1, rows.size(), "one record per image name, however often imported:\n" + ls.text());
+            assertEquals(List.of(name, digest, "lcow", topChainId), List.of(rows.get(0).split("\\s+")).subList(0, 4), ls.text());
             List<Path> files = new ArrayList<>();
             try (Stream<Path> dirs = Files.list(root.resolve("snapshotters/lcow/snapshots"))) {
                 for (Path d : dirs.toList()) {
