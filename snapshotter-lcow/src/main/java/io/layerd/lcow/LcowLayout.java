@@ -1,19 +1,34 @@
 package io.layerd.lcow;
 
+import io.layerd.core.errors.LayerdException;
+import io.layerd.core.io.ProducerInputStream;
 import io.layerd.core.metastore.StoredSnapshot;
 import io.layerd.core.mount.LayerMountOptions;
 import io.layerd.core.snapshot.Kind;
 import io.layerd.core.snapshot.Mount;
 import io.layerd.core.snapshot.SnapshotLayout;
 import io.layerd.core.snapshot.SnapshotPaths;
+import io.layerd.lcow.convert.LayerVhdWriter;
+import io.layerd.lcow.convert.OverlayUpperTar;
+import io.layerd.lcow.ext4.Ext4SizeLimitException;
+import io.layerd.lcow.scratch.ScratchExporter;
 import io.layerd.lcow.scratch.ScratchLabels;
+import io.layerd.lcow.scratch.ScratchLayout;
 import io.layerd.lcow.scratch.ScratchTemplates;
 
+import io.layerd.lcow.vhd.VhdxFile;
+
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -34,17 +49,29 @@ import java.util.function.Function;
 public final class LcowLayout implements SnapshotLayout {
     public static final String MOUNT_TYPE = "lcow-layer";
     public static final String SANDBOX = "sandbox.vhdx";
+    public static final String LAYER = "layer.vhd";
+    private static final long EXT4_MAGIC_OFFSET = 1024 + 0x38;
+    private static final short EXT4_MAGIC = (short) 0xEF53;
     /** containerd's {@code snapshots.UnpackKeyPrefix}: a key containing it is an unpack target. */
     public static final String UNPACK_KEY_MARKER = "extract";
 
     private final ScratchTemplates templates;
+    private final Optional<ScratchExporter> exporter;
+    private final LcowLayerSettings settings;
     /** The owner key of a shared scratch → that scratch's file; set by the snapshotter once it exists. */
     private volatile Function<String, Path> sharedScratches = owner -> {
         throw new IllegalStateException("no snapshotter to look up shared scratches in");
     };
 
     public LcowLayout(ScratchTemplates templates) {
+        this(templates, Optional.empty(), LcowLayerSettings.defaults());
+    }
+
+    /** {@code exporter} reads container scratches for Commit; {@code settings} shape the layer.vhd it writes. */
+    public LcowLayout(ScratchTemplates templates, Optional<ScratchExporter> exporter, LcowLayerSettings settings) {
         this.templates = templates;
+        this.exporter = exporter;
+        this.settings = settings;
     }
 
     /** Where to find the scratch an {@code owner.key} label means; the snapshotter provides it. */
@@ -66,6 +93,7 @@ public final class LcowLayout implements SnapshotLayout {
     public void checkCreate(Kind kind, String key, String parent, Map<String, String> labels) {
         if (needsScratch(kind, key)) {
             ScratchLabels.of(key, labels);
+            ScratchLayout.of(key, labels);
         }
     }
 
@@ -80,6 +108,61 @@ public final class LcowLayout implements SnapshotLayout {
             Files.createSymbolicLink(sandbox, sharedScratches.apply(scratch.ownerKey().get()));
         } else {
             templates.copyTo(key, scratch, sandbox);
+        }
+    }
+
+    /**
+     * Commit of a container snapshot (not an unpack target, which the differ filled): its scratch
+     * becomes a read-only layer, so the committed snapshot is a parent like any unpacked layer —
+     * the service VM exports the overlay upper dir, whose whiteouts and opaque dirs become the
+     * OCI form and then, in the ext4 writer, overlay whiteouts again. The scratch is discarded once
+     * the commit is recorded.
+     */
+    @Override
+    public List<Path> beforeCommit(Path directory, String key, Map<String, String> labels) throws IOException {
+        Path sandbox = directory.resolve(SANDBOX);
+        if (!needsScratch(Kind.ACTIVE, key) || !Files.exists(sandbox, LinkOption.NOFOLLOW_LINKS)) {
+            return List.of();
+        }
+        ScratchLayout scratch = ScratchLayout.of(key, labels);
+        if (!Files.isSymbolicLink(sandbox) && !hasExt4(sandbox)) {
+            // Never formatted, so it cannot hold changes: the layer is empty, no VM needed.
+            LayerVhdWriter.write(new ByteArrayInputStream(new byte[1024]), directory.resolve(LAYER), settings.writerOptions(), n -> { });
+            return List.of(sandbox);
+        }
+        if (Files.isSymbolicLink(sandbox) && scratch == ScratchLayout.SINGLE) {
+            throw LayerdException.failedPrecondition("snapshot \"%s\" shares another snapshot's scratch; commit needs label %s naming "
+                    + "the directory its container used in it", key, ScratchLayout.SUBDIRECTORY_LABEL);
+        }
+        ScratchExporter export = exporter.orElseThrow(() -> LayerdException.failedPrecondition(
+                "snapshot \"%s\": committing a container snapshot reads its scratch through the service VM, and none is "
+                        + "configured ([servicevm] in the daemon's configuration)", key));
+        try (InputStream upper = export.openUpperTar(sandbox, scratch.upperDir(), key);
+             InputStream layer = new ProducerInputStream("layer of " + key, out -> OverlayUpperTar.toOciLayer(upper, out, null))) {
+            LayerVhdWriter.write(layer, directory.resolve(LAYER), settings.writerOptions(), n -> { });
+        } catch (IOException e) {
+            // The conversion's stages wrap what failed; a status from the VM side (Unavailable when
+            // it died) or the size limit is what the caller can act on.
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof LayerdException le) {
+                    throw new LayerdException(le.kind(), "snapshot \"" + key + "\": exporting its scratch: " + le.getMessage(), e);
+                }
+                if (t instanceof Ext4SizeLimitException) {
+                    throw LayerdException.failedPrecondition("snapshot \"%s\": its changes do not fit the instance's max_layer_size: %s",
+                            key, t.getMessage());
+                }
+            }
+            throw e;
+        }
+        return List.of(sandbox);
+    }
+
+    /** Whether the disk holds an ext4 superblock (magic 0xEF53 at byte 1080), read on the host. */
+    private static boolean hasExt4(Path vhdx) throws IOException {
+        try (VhdxFile disk = VhdxFile.open(vhdx, false)) {
+            ByteBuffer magic = ByteBuffer.allocate(2).order(ByteOrder.LITTLE_ENDIAN);
+            disk.read(EXT4_MAGIC_OFFSET, magic);
+            return magic.getShort(0) == EXT4_MAGIC;
         }
     }
 

@@ -4,6 +4,7 @@ import io.layerd.core.plugin.PluginConfig;
 import io.layerd.core.plugin.PluginServices;
 import io.layerd.core.plugin.SnapshotterPlugin;
 import io.layerd.core.snapshot.Snapshotter;
+import io.layerd.lcow.scratch.ScratchExporter;
 import io.layerd.lcow.scratch.ScratchFormatter;
 
 /** Registers the {@code lcow} snapshotter type with the plugin host. */
@@ -25,11 +26,13 @@ public final class LcowPlugin implements SnapshotterPlugin {
         return open(config, PluginServices.NONE);
     }
 
-    /** Uses the {@link ScratchFormatter} among {@code services} to create scratch templates. */
+    /**
+     * Uses the {@link ScratchFormatter} among {@code services} to create scratch templates and the
+     * {@link ScratchExporter} to commit container snapshots into layers.
+     */
     @Override
     public Snapshotter open(PluginConfig config, PluginServices services) {
-        // Layer options are read by the differ; checking them here makes a bad value fail at start-up.
-        LcowLayerSettings.of(config);
-        return new LcowSnapshotter(config.root(), services.find(ScratchFormatter.class));
+        return new LcowSnapshotter(config.root(), services.find(ScratchFormatter.class), services.find(ScratchExporter.class),
+                LcowLayerSettings.of(config));
     }
 }

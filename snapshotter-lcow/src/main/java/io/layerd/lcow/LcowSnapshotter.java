@@ -4,6 +4,7 @@ import io.layerd.core.errors.LayerdException;
 import io.layerd.core.metastore.SnapshotRecord;
 import io.layerd.core.snapshot.DirectorySnapshotter;
 import io.layerd.core.snapshot.Kind;
+import io.layerd.lcow.scratch.ScratchExporter;
 import io.layerd.lcow.scratch.ScratchFormatter;
 import io.layerd.lcow.scratch.ScratchTemplates;
 
@@ -25,7 +26,13 @@ public final class LcowSnapshotter extends DirectorySnapshotter {
     }
 
     public LcowSnapshotter(Path root, Optional<ScratchFormatter> formatter) {
-        this(root, new LcowLayout(templates(root, formatter)));
+        this(root, formatter, Optional.empty(), LcowLayerSettings.defaults());
+    }
+
+    /** With an {@code exporter}, a container snapshot's Commit turns its scratch into a layer written per {@code settings}. */
+    public LcowSnapshotter(Path root, Optional<ScratchFormatter> formatter, Optional<ScratchExporter> exporter,
+                           LcowLayerSettings settings) {
+        this(root, new LcowLayout(templates(root, formatter), exporter, settings));
     }
 
     private LcowSnapshotter(Path root, LcowLayout layout) {

@@ -84,6 +84,9 @@ public final class ProducerInputStream extends BulkInputStream {
             }
             if (next instanceof Throwable t) {
                 ended = true;
+                if (t instanceof RuntimeException r) {
+                    throw r; // keeps what it says about itself (e.g. a status for the caller)
+                }
                 if (t instanceof IOException io) {
                     throw new IOException(what + ": " + io.getMessage(), io);
                 }

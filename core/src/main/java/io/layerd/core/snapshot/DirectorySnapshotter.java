@@ -15,6 +15,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -125,13 +126,32 @@ public class DirectorySnapshotter implements Snapshotter, Cleaner {
             throw LayerdException.failedPrecondition(
                     "snapshot \"%s\": commit onto another parent (rebase) is not supported by this snapshotter", key);
         }
-        // Measure outside the write lock: a layer directory can be large. The transaction below
-        // re-checks everything, so a racing Remove cannot commit a stale snapshot.
-        long measuredId = store.read(tx -> tx.lookup(key)
-                .filter(x -> x.kind() == Kind.ACTIVE && layout.keepsDirectory(Kind.ACTIVE, key))
-                .map(StoredSnapshot::id).orElse(-1L));
-        Usage usage = measuredId >= 0 ? measure(paths.snapshot(measuredId)) : Usage.ZERO;
-        store.write(tx -> tx.commitActive(key, name, usage, labels, rebaseParent));
+        // Convert and measure outside the write lock: a layer directory can be large. The
+        // transaction below re-checks everything, so a racing Remove cannot commit a stale snapshot.
+        Optional<StoredSnapshot> active = store.read(tx -> tx.lookup(key)
+                .filter(x -> x.kind() == Kind.ACTIVE && layout.keepsDirectory(Kind.ACTIVE, key)));
+        Usage usage = Usage.ZERO;
+        List<Path> discarded = List.of();
+        if (active.isPresent()) {
+            Path dir = paths.snapshot(active.get().id());
+            Map<String, String> allLabels = new HashMap<>(store.read(tx -> tx.record(key)).info().labels());
+            allLabels.putAll(labels == null ? Map.of() : labels);
+            try {
+                discarded = layout.beforeCommit(dir, key, allLabels);
+            } catch (IOException e) {
+                throw new UncheckedIOException("snapshot \"" + key + "\": preparing the commit: " + e.getMessage(), e);
+            }
+            usage = measure(dir);
+            for (Path p : discarded) {
+                Usage gone = measure(p);
+                usage = new Usage(usage.size() - gone.size(), usage.inodes() - gone.inodes());
+            }
+        }
+        Usage recorded = usage;
+        store.write(tx -> tx.commitActive(key, name, recorded, labels, rebaseParent));
+        for (Path p : discarded) {
+            deleteQuietly(p);
+        }
     }
 
     @Override

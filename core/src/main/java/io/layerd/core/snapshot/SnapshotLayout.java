@@ -34,6 +34,17 @@ public interface SnapshotLayout {
     default void populate(Path newDirectory, Kind kind, String key, Map<String, String> labels) throws IOException {
     }
 
+    /**
+     * Turns an active snapshot's directory into what its committed form needs, before the commit
+     * is recorded (LCOW: a container's scratch into {@code layer.vhd}); a failure leaves the
+     * snapshot active. Returns the files the committed snapshot no longer needs: they are left out
+     * of its usage and deleted once the commit is recorded. {@code labels}: the active snapshot's
+     * labels with the commit's on top.
+     */
+    default List<Path> beforeCommit(Path directory, String key, Map<String, String> labels) throws IOException {
+        return List.of();
+    }
+
     /** The mounts of an active or view snapshot. */
     List<Mount> mounts(SnapshotPaths paths, StoredSnapshot snapshot);
 
