@@ -10,6 +10,7 @@ import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.layerd.core.errors.LayerdException;
 import io.layerd.core.plugin.PluginServices;
+import io.layerd.lcow.scratch.ScratchExporter;
 import io.layerd.lcow.scratch.ScratchFormatter;
 import io.layerd.daemon.config.DaemonConfig;
 import io.layerd.daemon.grpc.AdminService;
@@ -21,6 +22,7 @@ import io.layerd.daemon.grpc.ServiceVmsService;
 import io.layerd.daemon.host.Appliers;
 import io.layerd.daemon.host.ContentStores;
 import io.layerd.daemon.host.PluginHost;
+import io.layerd.daemon.host.ServiceVmScratchExporter;
 import io.layerd.daemon.host.ServiceVmScratchFormatter;
 import io.layerd.daemon.host.ServiceVmHost;
 import io.layerd.servicevm.manager.ServiceVmManager;
@@ -96,7 +98,8 @@ public final class Daemon implements AutoCloseable {
             // nothing until a first lease, so starting it costs nothing when no plugin needs it.
             vms = ServiceVmHost.start(config);
             host = PluginHost.start(config.plugins(), PluginServices.NONE
-                    .with(ScratchFormatter.class, new ServiceVmScratchFormatter(vms)));
+                    .with(ScratchFormatter.class, new ServiceVmScratchFormatter(vms))
+                    .with(ScratchExporter.class, new ServiceVmScratchExporter(vms)));
             content = ContentStores.open(config.content(), config.root());
             Daemon d = new Daemon(config, lock, host, vms, content);
             UnixSockets.restrict(config.address());

@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.layerd.api.servicevm.v1.Ext4Source;
+import io.layerd.api.servicevm.v1.MkdirRequest;
 import io.layerd.api.servicevm.v1.MountRequest;
 import io.layerd.api.servicevm.v1.OverlaySource;
 import io.layerd.api.servicevm.v1.ReadFileRequest;
+import io.layerd.api.servicevm.v1.RemoveRequest;
 import io.layerd.api.servicevm.v1.Request;
 import io.layerd.api.servicevm.v1.StatRequest;
 import io.layerd.api.servicevm.v1.UnmountRequest;
@@ -44,7 +46,9 @@ import java.util.Map;
  * ({@code ctr snapshots --snapshotter lcow prepare}) by a daemon that formats its scratch
  * templates in the service VM: the {@code sandbox.vhdx} is a VHDX qemu-img accepts, of the size
  * the labels ask for, and the service VM mounts it as ext4 — as the writable upper of an overlay
- * over the parent {@code layer.vhd} files the mount lists, which shows the image's files.
+ * over the parent {@code layer.vhd} files the mount lists, which shows the image's files. Then
+ * {@code ctr snapshots commit} of the changed container turns its scratch into a clean layer.vhd,
+ * and a child prepared on it sees the changes.
  */
 class LcowSandboxIT {
     private static final Duration VM_CALL = Duration.ofMinutes(2);
@@ -87,34 +91,90 @@ class LcowSandboxIT {
                 runContainerView(lease, sandbox, parents);
             }
             assertEquals("container\n", hostRead(sandbox, "upper/etc/hostname"), "the write went to the scratch's upper dir");
+
+            containerd.step("ctr snapshots commit of the changed container, then prepare a child on it");
+            containerd.snapshotsOk("commit", "container-1-image", "container-1");
+            Path layer = Path.of(mount.source()).resolve("layer.vhd");
+            assertTrue(Files.isRegularFile(layer), "the container's scratch became " + layer);
+            assertTrue(!Files.exists(sandbox), "the scratch is gone once committed");
+            CommandResult fsck = Commands.run(Duration.ofMinutes(2), List.of("e2fsck", "-fn", layer.toString()));
+            assertEquals(0, fsck.exitCode(), fsck.describe());
+            containerd.snapshotsOk("prepare", "child", "container-1-image");
+            Mount child = onlyMount(viaContainerd.mounts("child"));
+            List<Path> childParents = parentLayerPaths(child);
+            assertEquals(Path.of(mount.source()), childParents.get(0), "the committed container is the child's immediate parent");
+
+            containerd.step("the child's view holds the container's changes");
+            try (ServiceVmLease lease = containerd.layerdDaemon().serviceVms().acquire("lcow-sandbox-it");
+                 VmView view = new VmView(lease, childParents, null)) {
+                assertEquals("container\n", read(lease, view.rootfs, "etc/hostname"));
+                BridgeException removed = assertThrows(BridgeException.class, () -> stat(lease, view.rootfs, "bin/ping"));
+                assertEquals("ENOENT", removed.code(), removed.getMessage());
+                assertEquals("dir", stat(lease, view.rootfs, "data/made-here").getType());
+                assertEquals("tool\n", read(lease, view.rootfs, "bin/tool"), "what the container left alone");
+            }
+        }
+    }
+
+    /** An overlay in the service VM over layer disks, with a scratch as upper or read-only. */
+    private static final class VmView implements AutoCloseable {
+        private final ServiceVmLease lease;
+        private final List<AttachedDisk> disks = new ArrayList<>();
+        private final List<String> mounts = new ArrayList<>();
+        final String rootfs;
+        String scratch;
+
+        /** {@code parents} topmost first, as overlay's lowerdir wants them; {@code sandbox} null for a read-only view. */
+        VmView(ServiceVmLease lease, List<Path> parents, Path sandbox) throws IOException {
+            this.lease = lease;
+            List<String> lowers = new ArrayList<>();
+            try {
+                for (Path parent : parents) {
+                    AttachedDisk d = lease.attach(parent.resolve("layer.vhd"), true);
+                    disks.add(d);
+                    String name = mount(lease, MountRequest.newBuilder().setExt4(Ext4Source.newBuilder().setDevice(d.device())
+                            .setReadOnly(true).addOptions("noload")));
+                    mounts.add(name);
+                    lowers.add(name);
+                }
+                OverlaySource.Builder overlay = OverlaySource.newBuilder().addAllLower(lowers);
+                if (sandbox != null) {
+                    AttachedDisk d = lease.attach(sandbox, false);
+                    disks.add(d);
+                    scratch = mount(lease, MountRequest.newBuilder().setExt4(Ext4Source.newBuilder().setDevice(d.device())));
+                    mounts.add(scratch);
+                    overlay.setUpper(scratch);
+                }
+                rootfs = mount(lease, MountRequest.newBuilder().setOverlay(overlay));
+                mounts.add(rootfs);
+            } catch (IOException | RuntimeException e) {
+                close();
+                throw e;
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            Collections.reverse(mounts);
+            for (String m : mounts) {
+                lease.call(Request.newBuilder().setUnmount(UnmountRequest.newBuilder().setName(m)).build());
+            }
+            mounts.clear();
+            for (AttachedDisk d : disks) {
+                lease.detach(d);
+            }
+            disks.clear();
         }
     }
 
     /**
-     * Mounts the layers read-only and the sandbox read-write in the VM, overlays them as a
-     * container runtime does, reads and changes files, and unmounts everything.
+     * The container's view as a runtime makes it: reads the image's files, then changes some —
+     * a changed file, a deleted lower file, a new directory.
      */
     private void runContainerView(ServiceVmLease lease, Path sandbox, List<Path> parents) throws IOException {
-        List<AttachedDisk> disks = new ArrayList<>();
-        List<String> mounts = new ArrayList<>();
-        try {
-            List<String> lowers = new ArrayList<>();
-            for (Path parent : parents) { // topmost first, as overlay's lowerdir wants them
-                AttachedDisk d = lease.attach(parent.resolve("layer.vhd"), true);
-                disks.add(d);
-                String name = mount(lease, MountRequest.newBuilder().setExt4(Ext4Source.newBuilder().setDevice(d.device())
-                        .setReadOnly(true).addOptions("noload")));
-                mounts.add(name);
-                lowers.add(name);
-            }
-            AttachedDisk scratch = lease.attach(sandbox, false);
-            disks.add(scratch);
-            String upper = mount(lease, MountRequest.newBuilder().setExt4(Ext4Source.newBuilder().setDevice(scratch.device())));
-            mounts.add(upper);
-            assertEquals("dir", stat(lease, upper, "lost+found").getType(), "the scratch is a freshly formatted ext4");
-
-            String rootfs = mount(lease, MountRequest.newBuilder().setOverlay(OverlaySource.newBuilder().addAllLower(lowers).setUpper(upper)));
-            mounts.add(rootfs);
+        try (VmView view = new VmView(lease, parents, sandbox)) {
+            String rootfs = view.rootfs;
+            assertEquals("dir", stat(lease, view.scratch, "lost+found").getType(), "the scratch is a freshly formatted ext4");
             assertEquals("changed\n", read(lease, rootfs, "etc/hostname"), "the top layer's file");
             assertEquals("c\n", read(lease, rootfs, "var/cache/c"));
             BridgeException deleted = assertThrows(BridgeException.class, () -> stat(lease, rootfs, "etc/passwd"));
@@ -123,14 +183,8 @@ class LcowSandboxIT {
             lease.call(Request.newBuilder().setWriteFile(WriteFileRequest.newBuilder().setMount(rootfs).setPath("etc/hostname")
                     .setMode(0644).setSize(text.length)).build(), VM_CALL, new ByteArrayInputStream(text), null);
             assertEquals("container\n", read(lease, rootfs, "etc/hostname"));
-        } finally {
-            Collections.reverse(mounts);
-            for (String m : mounts) {
-                lease.call(Request.newBuilder().setUnmount(UnmountRequest.newBuilder().setName(m)).build());
-            }
-            for (AttachedDisk d : disks) {
-                lease.detach(d);
-            }
+            lease.call(Request.newBuilder().setRemove(RemoveRequest.newBuilder().setMount(rootfs).setPath("bin/ping")).build());
+            lease.call(Request.newBuilder().setMkdir(MkdirRequest.newBuilder().setMount(rootfs).setPath("data/made-here").setMode(0750)).build());
         }
     }
 
