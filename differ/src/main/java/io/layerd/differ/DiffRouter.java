@@ -15,9 +15,15 @@ import java.util.TreeMap;
  */
 public final class DiffRouter {
     private final Map<String, Applier> appliers;
+    private final Map<String, Comparer> comparers;
 
     public DiffRouter(Map<String, Applier> appliersByMountType) {
+        this(appliersByMountType, Map.of());
+    }
+
+    public DiffRouter(Map<String, Applier> appliersByMountType, Map<String, Comparer> comparersByMountType) {
         this.appliers = Map.copyOf(appliersByMountType);
+        this.comparers = Map.copyOf(comparersByMountType);
     }
 
     public Descriptor apply(Descriptor layer, List<Mount> mounts, ApplyOptions options) {
@@ -38,9 +44,22 @@ public final class DiffRouter {
         return applier.apply(layer, mounts.get(0), options);
     }
 
-    /** Compare is not offered by any backend yet: every request goes to containerd's next differ. */
-    public Descriptor compare(List<Mount> lower, List<Mount> upper) {
-        throw LayerdException.notImplemented("diff: layerd does not compute diffs for mount types %s yet",
-                upper.stream().map(Mount::type).distinct().toList());
+    /**
+     * Routes a Diff by the upper (right) mount's type; NOT_IMPLEMENTED when layerd has no comparer
+     * for it or the lower mounts are of another type (containerd then tries its next differ), and
+     * INVALID_ARGUMENT unless there is one upper mount and at most one lower mount.
+     */
+    public Descriptor compare(List<Mount> lower, List<Mount> upper, CompareOptions options) {
+        Comparer comparer = upper.stream().map(m -> comparers.get(m.type())).filter(c -> c != null).findFirst().orElse(null);
+        List<String> types = java.util.stream.Stream.concat(lower.stream(), upper.stream()).map(Mount::type).distinct().toList();
+        if (comparer == null || types.size() != 1) {
+            throw LayerdException.notImplemented("diff: no layerd differ for mount type(s) %s; layerd compares %s (both sides of one type)",
+                    types, new TreeMap<>(comparers).keySet());
+        }
+        if (upper.size() != 1 || lower.size() > 1) {
+            throw LayerdException.invalidArgument("diff: expected one right mount and at most one left mount, got %d and %d",
+                    upper.size(), lower.size());
+        }
+        return comparer.compare(lower.stream().findFirst(), upper.get(0), options);
     }
 }

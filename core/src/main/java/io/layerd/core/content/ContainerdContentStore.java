@@ -21,6 +21,7 @@ import io.layerd.core.errors.LayerdException;
 import io.layerd.core.io.BulkInputStream;
 
 import java.io.IOException;
+import java.util.Map;
 import java.io.InputStream;
 import java.util.Iterator;
 import java.util.concurrent.BlockingQueue;
@@ -225,9 +226,9 @@ public final class ContainerdContentStore implements ContentStore {
         }
 
         @Override
-        public String commit() {
+        public String commit(Map<String, String> labels) {
             WriteContentResponse r = exchange(WriteContentRequest.newBuilder().setAction(WriteAction.COMMIT)
-                    .setOffset(offset).setTotal(total).setExpected(expected).build());
+                    .setOffset(offset).setTotal(total).setExpected(expected).putAllLabels(labels).build());
             ended = true;
             requests.onCompleted();
             return r.getDigest().isEmpty() ? expected : r.getDigest();

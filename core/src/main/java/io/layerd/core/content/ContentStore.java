@@ -6,6 +6,7 @@ import io.layerd.core.errors.LayerdException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.Map;
 
 /**
  * A content-addressed blob store, as containerd's {@code content.Store} sees it: blobs are named by
@@ -40,12 +41,17 @@ public interface ContentStore {
      * success, as in containerd's {@code content.WriteBlob}.
      */
     default void ingest(String ref, InputStream data, long expectedSize, String expectedDigest) {
+        ingest(ref, data, expectedSize, expectedDigest, Map.of());
+    }
+
+    /** {@link #ingest(String, InputStream, long, String)} with {@code labels} set on commit (where the store keeps labels). */
+    default void ingest(String ref, InputStream data, long expectedSize, String expectedDigest, Map<String, String> labels) {
         try (ContentWriter w = writer(ref, expectedSize, expectedDigest)) {
             byte[] buf = new byte[1 << 16];
             for (int n; (n = data.read(buf)) >= 0; ) {
                 w.write(buf, 0, n);
             }
-            w.commit();
+            w.commit(labels);
         } catch (LayerdException e) {
             if (e.kind() != ErrorKind.ALREADY_EXISTS) {
                 throw e;

@@ -2,6 +2,7 @@ package io.layerd.core.content;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.util.Map;
 
 /**
  * One blob being written. Bytes go in with {@link #write}; {@link #commit()} checks them against
@@ -16,7 +17,15 @@ public interface ContentWriter extends Closeable {
      * do not match the expected size or digest (nothing is kept), ALREADY_EXISTS when the store
      * already holds that blob (containerd's callers treat this as success).
      */
-    String commit() throws IOException;
+    default String commit() throws IOException {
+        return commit(Map.of());
+    }
+
+    /**
+     * {@link #commit()}, setting {@code labels} on the committed blob where the store keeps labels
+     * (containerd's does; layerd's local store keeps none, as containerd's on-disk store).
+     */
+    String commit(Map<String, String> labels) throws IOException;
 
     @Override
     void close() throws IOException;

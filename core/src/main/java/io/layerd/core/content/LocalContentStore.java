@@ -136,7 +136,7 @@ public final class LocalContentStore implements ContentStore {
         }
 
         @Override
-        public String commit() throws IOException {
+        public String commit(Map<String, String> labels) throws IOException {
             try {
                 if (written != expectedSize) {
                     throw LayerdException.failedPrecondition("content %s: got %d bytes, expected %d",

@@ -49,4 +49,68 @@ public final class GoJson {
         }
         b.append('"');
     }
+
+    /**
+     * Reads what {@link #stringArray} writes (and any JSON array of strings): {@code null} is the
+     * empty list. IllegalArgumentException for anything else.
+     */
+    public static List<String> parseStringArray(String json) {
+        String t = json.trim();
+        List<String> out = new java.util.ArrayList<>();
+        if (t.equals("null")) {
+            return out;
+        }
+        if (!t.startsWith("[") || !t.endsWith("]")) {
+            throw new IllegalArgumentException("not a JSON array of strings: " + json);
+        }
+        int i = 1;
+        int end = t.length() - 1;
+        while (true) {
+            while (i < end && Character.isWhitespace(t.charAt(i))) {
+                i++;
+            }
+            if (i == end) {
+                return out;
+            }
+            if (t.charAt(i) != '"') {
+                throw new IllegalArgumentException("not a JSON array of strings: " + json);
+            }
+            StringBuilder b = new StringBuilder();
+            i++;
+            for (; i < end && t.charAt(i) != '"'; i++) {
+                char c = t.charAt(i);
+                if (c == '\\') {
+                    char e = t.charAt(++i);
+                    switch (e) {
+                        case 'n' -> b.append('\n');
+                        case 't' -> b.append('\t');
+                        case 'r' -> b.append('\r');
+                        case 'b' -> b.append('\b');
+                        case 'f' -> b.append('\f');
+                        case 'u' -> {
+                            b.append((char) Integer.parseInt(t.substring(i + 1, i + 5), 16));
+                            i += 4;
+                        }
+                        default -> b.append(e); // \" \\ \/
+                    }
+                } else {
+                    b.append(c);
+                }
+            }
+            if (i >= end) {
+                throw new IllegalArgumentException("unterminated string in " + json);
+            }
+            out.add(b.toString());
+            i++;
+            while (i < end && Character.isWhitespace(t.charAt(i))) {
+                i++;
+            }
+            if (i < end) {
+                if (t.charAt(i) != ',') {
+                    throw new IllegalArgumentException("not a JSON array of strings: " + json);
+                }
+                i++;
+            }
+        }
+    }
 }

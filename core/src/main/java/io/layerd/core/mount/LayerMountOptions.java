@@ -16,4 +16,19 @@ public final class LayerMountOptions {
     public static String parentLayerPaths(List<Path> dirs) {
         return PARENT_LAYER_PATHS + GoJson.stringArray(dirs.stream().map(Path::toString).toList());
     }
+
+    /** The directories of the {@code parentLayerPaths=} option among {@code options}; empty when absent or null. */
+    public static List<Path> parentLayerPaths(String what, List<String> options) {
+        for (String o : options) {
+            if (o.startsWith(PARENT_LAYER_PATHS)) {
+                try {
+                    return GoJson.parseStringArray(o.substring(PARENT_LAYER_PATHS.length())).stream().map(Path::of).toList();
+                } catch (IllegalArgumentException e) {
+                    throw io.layerd.core.errors.LayerdException.invalidArgument("%s: bad %s option: %s", what, PARENT_LAYER_PATHS,
+                            e.getMessage());
+                }
+            }
+        }
+        return List.of();
+    }
 }

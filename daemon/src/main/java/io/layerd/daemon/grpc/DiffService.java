@@ -9,6 +9,7 @@ import io.layerd.api.containerd.diff.v1.DiffResponse;
 import io.layerd.api.containerd.types.Descriptor;
 import io.layerd.differ.ApplyOptions;
 import io.layerd.daemon.host.ContentStores;
+import io.layerd.differ.CompareOptions;
 import io.layerd.differ.DiffRouter;
 
 /**
@@ -36,8 +37,11 @@ public final class DiffService extends DiffGrpc.DiffImplBase {
     @Override
     public void diff(DiffRequest r, StreamObserver<DiffResponse> out) {
         Calls.unary(out, "", () -> {
+            java.time.Instant epoch = r.hasSourceDateEpoch()
+                    ? java.time.Instant.ofEpochSecond(r.getSourceDateEpoch().getSeconds(), r.getSourceDateEpoch().getNanos()) : null;
             var diff = router.compare(r.getLeftList().stream().map(ProtoMapping::mount).toList(),
-                    r.getRightList().stream().map(ProtoMapping::mount).toList());
+                    r.getRightList().stream().map(ProtoMapping::mount).toList(),
+                    new CompareOptions(content.forNamespace(CallerNamespace.current()), r.getMediaType(), r.getRef(), r.getLabelsMap(), epoch));
             return DiffResponse.newBuilder().setDiff(descriptor(diff)).build();
         });
     }

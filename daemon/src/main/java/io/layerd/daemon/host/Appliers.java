@@ -3,7 +3,10 @@ package io.layerd.daemon.host;
 import io.layerd.core.snapshot.SnapshotPaths;
 import io.layerd.differ.Applier;
 import io.layerd.differ.lcow.LcowApplier;
+import io.layerd.differ.Comparer;
+import io.layerd.differ.lcow.LcowComparer;
 import io.layerd.lcow.LcowLayerSettings;
+import io.layerd.lcow.scratch.ScratchExporter;
 import io.layerd.lcow.LcowLayout;
 import io.layerd.lcow.LcowPlugin;
 
@@ -31,6 +34,33 @@ public final class Appliers {
             }
         }
         return Map.of(LcowLayout.MOUNT_TYPE, new LcowApplier(dir -> owner(snapshotDirs, dir)));
+    }
+
+    /**
+     * The comparers this daemon offers, by mount type: LCOW through the service VM ({@code
+     * exporter}), for snapshot directories of its lcow instances only; blobs are staged in
+     * {@code tempDir} (leftovers of a crash are removed by {@link #removeLeftovers}).
+     */
+    public static Map<String, Comparer> comparers(PluginHost host, ScratchExporter exporter, Path tempDir) {
+        Map<Path, LcowLayerSettings> snapshotDirs = new LinkedHashMap<>();
+        for (PluginHost.Instance i : host.instances()) {
+            if (i.config().type().equals(LcowPlugin.TYPE)) {
+                Path root = i.config().root().toAbsolutePath().normalize();
+                snapshotDirs.put(new SnapshotPaths(root).snapshots(), LcowLayerSettings.of(i.config()));
+            }
+        }
+        return Map.of(LcowLayout.MOUNT_TYPE, new LcowComparer(dir -> owner(snapshotDirs, dir).isPresent(), exporter, tempDir));
+    }
+
+    /** Deletes blobs a Diff was staging when the daemon stopped. */
+    public static void removeLeftovers(Path tempDir) throws java.io.IOException {
+        if (java.nio.file.Files.isDirectory(tempDir)) {
+            try (var files = java.nio.file.Files.newDirectoryStream(tempDir, "diff-*.tmp")) {
+                for (Path f : files) {
+                    java.nio.file.Files.deleteIfExists(f);
+                }
+            }
+        }
     }
 
     private static Optional<LcowLayerSettings> owner(Map<Path, LcowLayerSettings> snapshotDirs, Path dir) {

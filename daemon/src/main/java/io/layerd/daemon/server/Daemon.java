@@ -77,7 +77,8 @@ public final class Daemon implements AutoCloseable {
                 .workerEventLoopGroup(workers)
                 .maxInboundMessageSize(MAX_MESSAGE_BYTES)
                 .addService(ServerInterceptors.intercept(new SnapshotsService(host), requestIds))
-                .addService(ServerInterceptors.intercept(new DiffService(new DiffRouter(Appliers.of(host)), content),
+                .addService(ServerInterceptors.intercept(new DiffService(new DiffRouter(Appliers.of(host),
+                        Appliers.comparers(host, new ServiceVmScratchExporter(vms), diffTemp(config))), content),
                         new CallerNamespace(), requestIds))
                 .addService(ServerInterceptors.intercept(new AdminService(host, config), requestIds))
                 .addService(ServerInterceptors.intercept(vmService, requestIds))
@@ -101,6 +102,7 @@ public final class Daemon implements AutoCloseable {
                     .with(ScratchFormatter.class, new ServiceVmScratchFormatter(vms))
                     .with(ScratchExporter.class, new ServiceVmScratchExporter(vms)));
             content = ContentStores.open(config.content(), config.root());
+            Appliers.removeLeftovers(diffTemp(config));
             Daemon d = new Daemon(config, lock, host, vms, content);
             UnixSockets.restrict(config.address());
             log.info("layerd {} serving {} on {} (root {})", AdminService.VERSION, host.names(), config.address(), config.root());
@@ -112,6 +114,11 @@ public final class Daemon implements AutoCloseable {
             closeQuietly(content, host, vms, lock);
             throw e;
         }
+    }
+
+    /** Where Diff stages a layer blob before it goes into the content store. */
+    private static Path diffTemp(DaemonConfig config) {
+        return config.root().resolve("diff-tmp");
     }
 
     public DaemonConfig config() {
