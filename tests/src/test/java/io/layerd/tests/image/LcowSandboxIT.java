@@ -14,7 +14,12 @@ import io.layerd.api.servicevm.v1.Request;
 import io.layerd.api.servicevm.v1.StatRequest;
 import io.layerd.api.servicevm.v1.UnmountRequest;
 import io.layerd.api.servicevm.v1.WriteFileRequest;
+import io.grpc.Metadata;
+import io.grpc.stub.MetadataUtils;
+import io.layerd.api.containerd.diff.v1.DiffGrpc;
+import io.layerd.api.containerd.diff.v1.DiffRequest;
 import io.layerd.core.snapshot.Mount;
+import io.layerd.daemon.grpc.ProtoMapping;
 import io.layerd.daemon.client.DaemonChannel;
 import io.layerd.daemon.client.GrpcSnapshotter;
 import io.layerd.lcow.scratch.ScratchLabels;
@@ -91,6 +96,30 @@ class LcowSandboxIT {
                 runContainerView(lease, sandbox, parents);
             }
             assertEquals("container\n", hostRead(sandbox, "upper/etc/hostname"), "the write went to the scratch's upper dir");
+
+            containerd.step("Diff of the container against its parent view through layerd's Diff service");
+            Mount parentView = onlyMount(viaContainerd.view("container-1-parent", top, Map.of("containerd.io/gc.root", "now")));
+            try (DaemonChannel layerd = new DaemonChannel(containerd.layerdSocket())) {
+                Metadata ns = new Metadata();
+                ns.put(Metadata.Key.of("containerd-namespace", Metadata.ASCII_STRING_MARSHALLER), ContainerdFixture.NAMESPACE);
+                var diff = DiffGrpc.newBlockingStub(layerd.channel()).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(ns))
+                        .diff(DiffRequest.newBuilder().addLeft(ProtoMapping.mount(parentView)).addRight(ProtoMapping.mount(mount))
+                                .setRef("container-1-diff").putLabels("containerd.io/gc.root", "now").build()).getDiff();
+                assertEquals("application/vnd.oci.image.layer.v1.tar+gzip", diff.getMediaType());
+                Path blob = tmp.resolve("diff.tar.gz");
+                CommandResult get = Commands.run(Duration.ofMinutes(1), List.of("sh", "-c", "ctr -a " + containerd.containerdSocket()
+                        + " content get " + diff.getDigest() + " > " + blob));
+                assertEquals(0, get.exitCode(), get.describe());
+                assertEquals(diff.getSize(), Files.size(blob), "containerd's content store holds the blob");
+                CommandResult list = Commands.run(Duration.ofMinutes(1), List.of("tar", "-tzvf", blob.toString()));
+                assertEquals(0, list.exitCode(), list.describe());
+                for (String name : List.of("etc/hostname", "bin/.wh.ping", "data/made-here")) {
+                    assertTrue(list.stdout().contains(name), name + " in the diff:\n" + list.stdout());
+                }
+                CommandResult labels = containerd.ctr("content", "ls");
+                assertTrue(labels.stdout().lines().anyMatch(l -> l.startsWith(diff.getDigest()) && l.contains("containerd.io/uncompressed=sha256:")),
+                        labels.describe());
+            }
 
             containerd.step("ctr snapshots commit of the changed container, then prepare a child on it");
             containerd.snapshotsOk("commit", "container-1-image", "container-1");
