@@ -5,6 +5,7 @@ import io.layerd.core.content.Descriptor;
 import io.layerd.core.content.Digests;
 import io.layerd.core.errors.ErrorKind;
 import io.layerd.core.errors.LayerdException;
+import io.layerd.core.io.CountingOutputStream;
 import io.layerd.core.io.ProducerInputStream;
 import io.layerd.core.mount.LayerMountOptions;
 import io.layerd.core.snapshot.Mount;
@@ -86,12 +87,12 @@ public final class LcowComparer implements Comparer {
                  InputStream layer = new ProducerInputStream("diff of " + dir,
                          out -> OverlayUpperTar.toOciLayer(upperTar, out, options.sourceDateEpoch()));
                  OutputStream file = Files.newOutputStream(temp, StandardOpenOption.WRITE);
-                 CountingStream counted = new CountingStream(new DigestOutputStream(file, stored))) {
+                 CountingOutputStream counted = new CountingOutputStream(new DigestOutputStream(file, stored))) {
                 try (OutputStream compressed = new DigestOutputStream(compression.wrap(new NonClosing(counted)), plain)) {
                     layer.transferTo(compressed);
                 }
                 counted.flush();
-                size = counted.count;
+                size = counted.count();
             }
             String digest = Digests.of(stored);
             Map<String, String> labels = new HashMap<>(options.labels());
@@ -176,27 +177,6 @@ public final class LcowComparer implements Comparer {
                 case ZSTD -> new ZstdOutputStream(out, 3);
                 case NONE -> out;
             };
-        }
-    }
-
-    /** Counts what is written through it. */
-    private static final class CountingStream extends java.io.FilterOutputStream {
-        long count;
-
-        CountingStream(OutputStream out) {
-            super(out);
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            out.write(b);
-            count++;
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-            count += len;
         }
     }
 

@@ -1,11 +1,11 @@
 package io.layerd.servicevm.agent;
 
+import io.layerd.core.io.CountingOutputStream;
 import io.layerd.api.servicevm.v1.ExportTarRequest;
 import io.layerd.api.servicevm.v1.Request;
 import io.layerd.api.servicevm.v1.Response;
 import io.layerd.core.tar.TarWriter;
 
-import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -53,7 +53,7 @@ final class TarExport {
             TarWriter tar = new TarWriter(counted);
             writeChildren(tar, dir, "", new HashMap<>(), context);
             tar.finish();
-            return FileOperations.transfer(counted.count);
+            return FileOperations.transfer(counted.count());
         } catch (InterruptedIOException e) {
             throw e;
         } catch (IOException e) {
@@ -124,26 +124,5 @@ final class TarExport {
                 .withOwner((Integer) a.get("uid") & 0xffffffffL, (Integer) a.get("gid") & 0xffffffffL)
                 .withMtime(((FileTime) a.get("lastModifiedTime")).toInstant());
         return xattrsOf == null ? e : e.withXattrs(Xattrs.read(xattrsOf));
-    }
-
-    /** Counts the bytes of the archive for the TransferResponse. */
-    private static final class CountingOutputStream extends FilterOutputStream {
-        long count;
-
-        CountingOutputStream(OutputStream out) {
-            super(out);
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            out.write(b);
-            count++;
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-            count += len;
-        }
     }
 }

@@ -119,6 +119,11 @@ public final class ContainerdFixture implements BeforeEachCallback, AfterEachCal
         Assumptions.assumeTrue(uid() == 0,
                 "containerd needs root and this JVM runs as uid " + uid() + ", so " + test
                         + " cannot run: run the build as root (and " + INSTALL_HINT + " if missing)");
+        startWithDiagnostics();
+        step = "test body";
+    }
+
+    private void startWithDiagnostics() {
         try {
             start();
         } catch (Throwable t) {
@@ -126,7 +131,6 @@ public final class ContainerdFixture implements BeforeEachCallback, AfterEachCal
             stop();
             throw reported;
         }
-        step = "test body";
     }
 
     @Override
@@ -147,13 +151,7 @@ public final class ContainerdFixture implements BeforeEachCallback, AfterEachCal
      * failure carries the same diagnostics a test failure gets.
      */
     public ContainerdFixture open() {
-        try {
-            start();
-        } catch (Throwable t) {
-            AssertionFailedError reported = withDiagnostics(t);
-            stop();
-            throw reported;
-        }
+        startWithDiagnostics();
         step = "running";
         return this;
     }
