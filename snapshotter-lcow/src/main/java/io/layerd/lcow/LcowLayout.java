@@ -18,7 +18,6 @@ import io.layerd.lcow.scratch.ScratchTemplates;
 
 import io.layerd.lcow.vhd.VhdxFile;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -126,9 +125,9 @@ public final class LcowLayout implements SnapshotLayout {
         }
         ScratchLayout scratch = ScratchLayout.of(key, labels);
         if (!Files.isSymbolicLink(sandbox) && !hasExt4(sandbox)) {
-            // Never formatted, so it cannot hold changes: the layer is empty, no VM needed.
-            LayerVhdWriter.write(new ByteArrayInputStream(new byte[1024]), directory.resolve(LAYER), settings.writerOptions(), n -> { });
-            return List.of(sandbox);
+            // Never formatted, so it cannot hold changes: recorded as containerd's LCOW snapshotter
+            // records every commit, without a VM and without touching the directory.
+            return List.of();
         }
         if (Files.isSymbolicLink(sandbox) && scratch == ScratchLayout.SINGLE) {
             throw LayerdException.failedPrecondition("snapshot \"%s\" shares another snapshot's scratch; commit needs label %s naming "

@@ -117,6 +117,16 @@ public class DirectorySnapshotter implements Snapshotter, Cleaner {
         return layout.mounts(paths, s);
     }
 
+    private final Object[] commitStripes = newStripes(64);
+
+    private static Object[] newStripes(int n) {
+        Object[] stripes = new Object[n];
+        for (int i = 0; i < n; i++) {
+            stripes[i] = new Object();
+        }
+        return stripes;
+    }
+
     @Override
     public void commit(String name, String key, Map<String, String> labels, String rebaseParent) {
         requireKey("name", name);
@@ -126,31 +136,41 @@ public class DirectorySnapshotter implements Snapshotter, Cleaner {
             throw LayerdException.failedPrecondition(
                     "snapshot \"%s\": commit onto another parent (rebase) is not supported by this snapshotter", key);
         }
-        // Convert and measure outside the write lock: a layer directory can be large. The
-        // transaction below re-checks everything, so a racing Remove cannot commit a stale snapshot.
-        Optional<StoredSnapshot> active = store.read(tx -> tx.lookup(key)
-                .filter(x -> x.kind() == Kind.ACTIVE && layout.keepsDirectory(Kind.ACTIVE, key)));
-        Usage usage = Usage.ZERO;
-        List<Path> discarded = List.of();
-        if (active.isPresent()) {
-            Path dir = paths.snapshot(active.get().id());
-            Map<String, String> allLabels = new HashMap<>(store.read(tx -> tx.record(key)).info().labels());
-            allLabels.putAll(labels == null ? Map.of() : labels);
-            try {
-                discarded = layout.beforeCommit(dir, key, allLabels);
-            } catch (IOException e) {
-                throw new UncheckedIOException("snapshot \"" + key + "\": preparing the commit: " + e.getMessage(), e);
+        // Commits of one key run one at a time: the layout's conversion writes into the
+        // snapshot's directory, and concurrent callers of the same key would collide there.
+        synchronized (commitStripes[Math.floorMod(key.hashCode(), commitStripes.length)]) {
+            // Convert and measure outside the write lock: a layer directory can be large. The
+            // transaction below re-checks everything, so a racing Remove cannot commit a stale snapshot.
+            Optional<StoredSnapshot> active = store.read(tx -> tx.lookup(key)
+                    .filter(x -> x.kind() == Kind.ACTIVE && layout.keepsDirectory(Kind.ACTIVE, key)));
+            Usage usage = Usage.ZERO;
+            List<Path> discarded = List.of();
+            if (active.isPresent()) {
+                Path dir = paths.snapshot(active.get().id());
+                Map<String, String> allLabels = new HashMap<>(store.read(tx -> tx.record(key)).info().labels());
+                allLabels.putAll(labels == null ? Map.of() : labels);
+                try {
+                    discarded = layout.beforeCommit(dir, key, allLabels);
+                    usage = measure(dir);
+                    for (Path p : discarded) {
+                        Usage gone = measure(p);
+                        usage = new Usage(usage.size() - gone.size(), usage.inodes() - gone.inodes());
+                    }
+                } catch (IOException | UncheckedIOException e) {
+                    // A Remove racing this commit takes the directory away: say what the metadata says.
+                    long id = active.get().id();
+                    if (store.read(tx -> tx.lookup(key)).filter(x -> x.kind() == Kind.ACTIVE && x.id() == id).isEmpty()) {
+                        throw LayerdException.notFound("snapshot \"%s\": removed while being committed", key);
+                    }
+                    throw e instanceof UncheckedIOException u ? u
+                            : new UncheckedIOException("snapshot \"" + key + "\": preparing the commit: " + e.getMessage(), (IOException) e);
+                }
             }
-            usage = measure(dir);
+            Usage recorded = usage;
+            store.write(tx -> tx.commitActive(key, name, recorded, labels, rebaseParent));
             for (Path p : discarded) {
-                Usage gone = measure(p);
-                usage = new Usage(usage.size() - gone.size(), usage.inodes() - gone.inodes());
+                deleteQuietly(p);
             }
-        }
-        Usage recorded = usage;
-        store.write(tx -> tx.commitActive(key, name, recorded, labels, rebaseParent));
-        for (Path p : discarded) {
-            deleteQuietly(p);
         }
     }
 
