@@ -1,5 +1,6 @@
 package io.layerd.lcow;
 
+import io.layerd.core.errors.Causes;
 import io.layerd.core.errors.LayerdException;
 import io.layerd.core.io.ProducerInputStream;
 import io.layerd.core.metastore.StoredSnapshot;
@@ -142,14 +143,15 @@ public final class LcowLayout implements SnapshotLayout {
         } catch (IOException e) {
             // The conversion's stages wrap what failed; a status from the VM side (Unavailable when
             // it died) or the size limit is what the caller can act on.
-            for (Throwable t = e; t != null; t = t.getCause()) {
-                if (t instanceof LayerdException le) {
-                    throw new LayerdException(le.kind(), "snapshot \"" + key + "\": exporting its scratch: " + le.getMessage(), e);
-                }
-                if (t instanceof Ext4SizeLimitException) {
-                    throw LayerdException.failedPrecondition("snapshot \"%s\": its changes do not fit the instance's max_layer_size: %s",
-                            key, t.getMessage());
-                }
+            Optional<LayerdException> status = Causes.find(e, LayerdException.class);
+            if (status.isPresent()) {
+                throw new LayerdException(status.get().kind(), "snapshot \"" + key + "\": exporting its scratch: "
+                        + status.get().getMessage(), e);
+            }
+            Optional<Ext4SizeLimitException> tooBig = Causes.find(e, Ext4SizeLimitException.class);
+            if (tooBig.isPresent()) {
+                throw LayerdException.failedPrecondition("snapshot \"%s\": its changes do not fit the instance's max_layer_size: %s",
+                        key, tooBig.get().getMessage());
             }
             throw e;
         }

@@ -141,13 +141,15 @@ public class DirectorySnapshotter implements Snapshotter, Cleaner {
         synchronized (commitStripes[Math.floorMod(key.hashCode(), commitStripes.length)]) {
             // Convert and measure outside the write lock: a layer directory can be large. The
             // transaction below re-checks everything, so a racing Remove cannot commit a stale snapshot.
-            Optional<StoredSnapshot> active = store.read(tx -> tx.lookup(key)
-                    .filter(x -> x.kind() == Kind.ACTIVE && layout.keepsDirectory(Kind.ACTIVE, key)));
+            // One read: the snapshot's id and kind, and the labels its layout may need.
+            Optional<SnapshotRecord> active = store.read(tx -> tx.lookup(key)
+                    .filter(x -> x.kind() == Kind.ACTIVE && layout.keepsDirectory(Kind.ACTIVE, key))
+                    .map(x -> tx.record(key)));
             Usage usage = Usage.ZERO;
             List<Path> discarded = List.of();
             if (active.isPresent()) {
                 Path dir = paths.snapshot(active.get().id());
-                Map<String, String> allLabels = new HashMap<>(store.read(tx -> tx.record(key)).info().labels());
+                Map<String, String> allLabels = new HashMap<>(active.get().info().labels());
                 allLabels.putAll(labels == null ? Map.of() : labels);
                 try {
                     discarded = layout.beforeCommit(dir, key, allLabels);

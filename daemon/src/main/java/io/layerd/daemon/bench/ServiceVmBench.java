@@ -17,9 +17,9 @@ import io.layerd.servicevm.manager.ServiceVmManager;
 import io.layerd.servicevm.manager.VmStatus;
 import io.layerd.servicevm.qemu.QemuHypervisor;
 import io.layerd.servicevm.qemu.QemuOptions;
+import io.layerd.core.io.RandomBytesStream;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -29,7 +29,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Random;
 
 /**
  * Benchmark (not a test) of the service VM platform, for both lifetimes: boot to a ready agent,
@@ -130,7 +129,7 @@ public final class ServiceVmBench {
             long bytes = (long) exportMib << 20;
             long u0 = System.nanoTime();
             first.call(Request.newBuilder().setWriteFile(WriteFileRequest.newBuilder().setMount("bench").setPath("payload.bin")
-                    .setMode(0644).setSize(bytes)).build(), slow, new RandomStream(bytes), null);
+                    .setMode(0644).setSize(bytes)).build(), slow, new RandomBytesStream(bytes, 1), null);
             double upload = (System.nanoTime() - u0) / 1e9;
             rows.add(new Row(name, "upload (write_file) of " + exportMib + " MiB", String.format(Locale.ROOT, "%.1f MB/s", bytes / upload / 1e6)));
             CountingSink sink = new CountingSink();
@@ -144,37 +143,6 @@ public final class ServiceVmBench {
         }
     }
 
-    /** Incompressible bytes without holding them in memory. */
-    private static final class RandomStream extends InputStream {
-        private final Random random = new Random(1);
-        private long left;
-
-        RandomStream(long size) {
-            this.left = size;
-        }
-
-        @Override
-        public int read() {
-            if (left == 0) {
-                return -1;
-            }
-            left--;
-            return random.nextInt(256);
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) {
-            if (left == 0) {
-                return -1;
-            }
-            int n = (int) Math.min(len, left);
-            byte[] chunk = new byte[n];
-            random.nextBytes(chunk);
-            System.arraycopy(chunk, 0, b, off, n);
-            left -= n;
-            return n;
-        }
-    }
 
     private static final class CountingSink extends OutputStream {
         long count;

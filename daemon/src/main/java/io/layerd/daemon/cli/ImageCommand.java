@@ -24,6 +24,11 @@ final class ImageCommand {
     private ImageCommand() {
     }
 
+    /** The running daemon's data root: import and ls read and write its content and image stores directly. */
+    private static Path daemonRoot(DaemonChannel daemon) {
+        return Path.of(new AdminClient(daemon.channel()).version().getRoot());
+    }
+
     @Command(name = "import", mixinStandardHelpOptions = true,
             description = {"Import an OCI image archive (tar) or OCI layout directory into layerd alone: blobs into the",
                     "daemon's local content store (<root>/content), layers unpacked onto its snapshotter under chain ids.",
@@ -44,7 +49,7 @@ final class ImageCommand {
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
             try (DaemonChannel ld = new DaemonChannel(address.address)) {
-                Path root = Path.of(new AdminClient(ld.channel()).version().getRoot());
+                Path root = daemonRoot(ld);
                 OciArchiveImporter.Result r = new OciArchiveImporter(new LocalContentStore(root.resolve("content")),
                         ImageStore.ofRoot(root), ld.channel(), snapshotter, out).importImage(source, platform);
                 out.printf(Locale.ROOT, "imported %s (manifest %s) into %s: %d layer(s) applied, %d already there, %.1f s; top chain id %s%n",
@@ -71,7 +76,7 @@ final class ImageCommand {
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
             try (DaemonChannel ld = new DaemonChannel(address.address)) {
-                Path root = Path.of(new AdminClient(ld.channel()).version().getRoot());
+                Path root = daemonRoot(ld);
                 Table table = new Table("NAME", "DIGEST", "SNAPSHOTTER", "TOP CHAIN ID", "IMPORTED");
                 for (ImageRecord r : ImageStore.ofRoot(root).list()) {
                     if (quiet) {

@@ -26,6 +26,12 @@ public final class Appliers {
     }
 
     public static Map<String, Applier> of(PluginHost host) {
+        Map<Path, LcowLayerSettings> snapshotDirs = lcowSnapshotDirs(host);
+        return Map.of(LcowLayout.MOUNT_TYPE, new LcowApplier(dir -> owner(snapshotDirs, dir)));
+    }
+
+    /** The {@code snapshots/} directory of every lcow instance, with the instance's layer settings. */
+    private static Map<Path, LcowLayerSettings> lcowSnapshotDirs(PluginHost host) {
         Map<Path, LcowLayerSettings> snapshotDirs = new LinkedHashMap<>();
         for (PluginHost.Instance i : host.instances()) {
             if (i.config().type().equals(LcowPlugin.TYPE)) {
@@ -33,7 +39,7 @@ public final class Appliers {
                 snapshotDirs.put(new SnapshotPaths(root).snapshots(), LcowLayerSettings.of(i.config()));
             }
         }
-        return Map.of(LcowLayout.MOUNT_TYPE, new LcowApplier(dir -> owner(snapshotDirs, dir)));
+        return snapshotDirs;
     }
 
     /**
@@ -42,13 +48,7 @@ public final class Appliers {
      * {@code tempDir} (leftovers of a crash are removed by {@link #removeLeftovers}).
      */
     public static Map<String, Comparer> comparers(PluginHost host, ScratchExporter exporter, Path tempDir) {
-        Map<Path, LcowLayerSettings> snapshotDirs = new LinkedHashMap<>();
-        for (PluginHost.Instance i : host.instances()) {
-            if (i.config().type().equals(LcowPlugin.TYPE)) {
-                Path root = i.config().root().toAbsolutePath().normalize();
-                snapshotDirs.put(new SnapshotPaths(root).snapshots(), LcowLayerSettings.of(i.config()));
-            }
-        }
+        Map<Path, LcowLayerSettings> snapshotDirs = lcowSnapshotDirs(host);
         return Map.of(LcowLayout.MOUNT_TYPE, new LcowComparer(dir -> owner(snapshotDirs, dir).isPresent(), exporter, tempDir));
     }
 

@@ -3,6 +3,7 @@ package io.layerd.differ.lcow;
 import com.github.luben.zstd.ZstdOutputStream;
 import io.layerd.core.content.Descriptor;
 import io.layerd.core.content.Digests;
+import io.layerd.core.errors.Causes;
 import io.layerd.core.errors.ErrorKind;
 import io.layerd.core.errors.LayerdException;
 import io.layerd.core.io.CountingOutputStream;
@@ -29,7 +30,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
-import java.util.zip.Deflater;
 import java.util.zip.GZIPOutputStream;
 
 /**
@@ -129,10 +129,9 @@ public final class LcowComparer implements Comparer {
 
     /** A status the caller can act on, from the cause chain the streaming stages build. */
     private static LayerdException classify(Path dir, IOException failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof LayerdException e) {
-                return new LayerdException(e.kind(), "diff of " + dir + ": " + e.getMessage(), failure);
-            }
+        Optional<LayerdException> status = Causes.find(failure, LayerdException.class);
+        if (status.isPresent()) {
+            return new LayerdException(status.get().kind(), "diff of " + dir + ": " + status.get().getMessage(), failure);
         }
         // The export reads the scratch; a disk the VM cannot mount or read is the caller's to repair.
         return new LayerdException(ErrorKind.FAILED_PRECONDITION, "diff of " + dir + ": cannot read the container's scratch "
@@ -169,11 +168,7 @@ public final class LcowComparer implements Comparer {
 
         OutputStream wrap(OutputStream out) throws IOException {
             return switch (this) {
-                case GZIP -> new GZIPOutputStream(out, 1 << 16) {
-                    {
-                        def.setLevel(Deflater.DEFAULT_COMPRESSION);
-                    }
-                };
+                case GZIP -> new GZIPOutputStream(out, 1 << 16);
                 case ZSTD -> new ZstdOutputStream(out, 3);
                 case NONE -> out;
             };

@@ -1,5 +1,6 @@
 package io.layerd.servicevm.agent;
 
+import io.layerd.servicevm.hypervisor.SocketTransport;
 import io.layerd.api.servicevm.v1.Frame;
 import io.layerd.api.servicevm.v1.Hello;
 import io.layerd.servicevm.bridge.BridgeClient;
@@ -11,8 +12,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -114,28 +113,6 @@ class GuestAgentTest {
     }
 
     static BridgeTransport transport(Socket s) throws IOException {
-        InputStream in = s.getInputStream();
-        OutputStream out = s.getOutputStream();
-        return new BridgeTransport() {
-            @Override
-            public InputStream input() {
-                return in;
-            }
-
-            @Override
-            public OutputStream output() {
-                return out;
-            }
-
-            @Override
-            public String describe() {
-                return "loopback";
-            }
-
-            @Override
-            public void close() throws IOException {
-                s.close();
-            }
-        };
+        return new SocketTransport(s, "loopback");
     }
 }

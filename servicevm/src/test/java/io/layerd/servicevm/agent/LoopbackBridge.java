@@ -1,9 +1,9 @@
 package io.layerd.servicevm.agent;
 
+import io.layerd.servicevm.hypervisor.SocketTransport;
 import io.layerd.servicevm.bridge.BridgeClient;
 import io.layerd.servicevm.bridge.BridgeProtocol;
 import io.layerd.servicevm.bridge.FrameCodec;
-import io.layerd.servicevm.hypervisor.BridgeTransport;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -54,28 +54,8 @@ final class LoopbackBridge implements AutoCloseable {
     }
 
     /** A host client on this connection (use it or {@link #rawCodec}, not both). */
-    BridgeClient client() {
-        return new BridgeClient(new BridgeTransport() {
-            @Override
-            public InputStream input() {
-                return hostInput;
-            }
-
-            @Override
-            public OutputStream output() {
-                return hostOutput;
-            }
-
-            @Override
-            public String describe() {
-                return "loopback " + host.getLocalSocketAddress();
-            }
-
-            @Override
-            public void close() throws IOException {
-                host.close();
-            }
-        }, () -> "the in-process agent stopped" + (agentFailure == null ? "" : ": " + agentFailure));
+    BridgeClient client() throws IOException {
+        return new BridgeClient(new SocketTransport(host, "loopback " + host.getLocalSocketAddress()), () -> "the in-process agent stopped" + (agentFailure == null ? "" : ": " + agentFailure));
     }
 
     /** Frames written and read as they are, with no client in between. */

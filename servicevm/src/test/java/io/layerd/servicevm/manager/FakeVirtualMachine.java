@@ -1,5 +1,6 @@
 package io.layerd.servicevm.manager;
 
+import io.layerd.servicevm.hypervisor.SocketTransport;
 import io.layerd.api.servicevm.v1.Request;
 import io.layerd.servicevm.agent.AgentEnvironment;
 import io.layerd.servicevm.agent.AgentSession;
@@ -13,8 +14,6 @@ import io.layerd.servicevm.hypervisor.VirtualMachine;
 import io.layerd.servicevm.hypervisor.VmConfig;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -99,29 +98,7 @@ final class FakeVirtualMachine implements VirtualMachine {
             serveAgent(guestEnd);
         }
         Socket host = hostEnd;
-        InputStream in = host.getInputStream();
-        OutputStream out = host.getOutputStream();
-        return new BridgeTransport() {
-            @Override
-            public InputStream input() {
-                return in;
-            }
-
-            @Override
-            public OutputStream output() {
-                return out;
-            }
-
-            @Override
-            public String describe() {
-                return "loopback to fake VM " + id();
-            }
-
-            @Override
-            public void close() throws IOException {
-                host.close();
-            }
-        };
+        return new SocketTransport(host, "loopback to fake VM " + id());
     }
 
     private void serveAgent(Socket guest) throws IOException {

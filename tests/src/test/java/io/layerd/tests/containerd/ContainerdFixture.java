@@ -7,7 +7,7 @@ import io.layerd.daemon.client.GrpcSnapshotter;
 import io.layerd.daemon.config.ConfigLoader;
 import io.layerd.daemon.config.DaemonConfig;
 import io.layerd.daemon.server.Daemon;
-import io.layerd.tests.BlankScratchTemplates;
+import io.layerd.daemon.BlankScratchTemplates;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;

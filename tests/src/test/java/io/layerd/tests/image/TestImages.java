@@ -2,15 +2,14 @@ package io.layerd.tests.image;
 
 import io.layerd.core.tar.TarWriter;
 import io.layerd.core.tar.TarWriter.Entry;
+import io.layerd.core.io.RandomBytesStream;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
-import java.util.Random;
 
 /**
  * The images the unpack tests use, built from scratch. {@link #multiLayer} exercises what a
@@ -87,7 +86,7 @@ public final class TestImages {
         t.putEntry(Entry.file("opt/.wh.app", 0).withMtime(T)); // directory replaced by a file
         file(t, "opt/app", "now a file\n", 0644);
         dir(t, "data");
-        t.putFile(Entry.file("data/large.bin", LARGE_FILE_BYTES).withMtime(T), new PatternStream(LARGE_FILE_BYTES));
+        t.putFile(Entry.file("data/large.bin", LARGE_FILE_BYTES).withMtime(T), new RandomBytesStream(LARGE_FILE_BYTES, 42));
         t.putEntry(Entry.hardLink("data/large-link", "data/large.bin").withMtime(T));
     }
 
@@ -112,35 +111,4 @@ public final class TestImages {
         t.putFile(Entry.file(name, b.length).withMode(mode).withMtime(T), new ByteArrayInputStream(b));
     }
 
-    /** Deterministic incompressible-looking bytes without holding them all in memory. */
-    private static final class PatternStream extends InputStream {
-        private final Random random = new Random(42);
-        private long left;
-
-        PatternStream(long size) {
-            this.left = size;
-        }
-
-        @Override
-        public int read() {
-            if (left == 0) {
-                return -1;
-            }
-            left--;
-            return random.nextInt(256);
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) {
-            if (left == 0) {
-                return -1;
-            }
-            int n = (int) Math.min(len, left);
-            for (int i = 0; i < n; i++) {
-                b[off + i] = (byte) random.nextInt(256);
-            }
-            left -= n;
-            return n;
-        }
-    }
 }

@@ -4,7 +4,7 @@ import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
 import io.layerd.daemon.client.DaemonChannel;
-import io.layerd.tests.BlankScratchTemplates;
+import io.layerd.daemon.BlankScratchTemplates;
 
 import java.io.IOException;
 import java.nio.file.Files;
