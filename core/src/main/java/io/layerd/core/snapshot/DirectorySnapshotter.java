@@ -30,8 +30,9 @@ import java.util.function.Consumer;
  * {@code tmp/} and renamed to {@code snapshots/<id>} inside the write transaction that records
  * it, so a crash leaves either both or an orphan directory that {@link #cleanup()} removes.
  * Removal renames the directory to {@code snapshots/rm-<id>} inside the transaction that forgets
- * the snapshot and deletes it afterwards; {@code rm-*} and {@code tmp/*} found at start-up are
- * leftovers of interrupted calls and are deleted.
+ * the snapshot and deletes it afterwards. At start-up {@code tmp/*} is deleted, and so is every
+ * {@code rm-<id>} whose snapshot is gone; one whose snapshot is still recorded belongs to a removal
+ * whose transaction never committed and is renamed back.
  */
 public class DirectorySnapshotter implements Snapshotter, Cleaner {
     private final SnapshotPaths paths;
@@ -44,11 +45,16 @@ public class DirectorySnapshotter implements Snapshotter, Cleaner {
         try {
             Files.createDirectories(paths.snapshots());
             Files.createDirectories(paths.tmp());
-            removeLeftovers();
         } catch (IOException e) {
             throw LayerdException.internal("snapshotter root " + root + ": cannot prepare: " + e.getMessage(), e);
         }
         this.store = MetaStore.open(paths.metadata());
+        try {
+            removeLeftovers();
+        } catch (IOException e) {
+            store.close();
+            throw LayerdException.internal("snapshotter root " + root + ": cannot prepare: " + e.getMessage(), e);
+        }
     }
 
     public SnapshotPaths paths() {
@@ -303,11 +309,32 @@ public class DirectorySnapshotter implements Snapshotter, Cleaner {
                 Durable.deleteTree(p);
             }
         }
+        // Remove renames the directory before its transaction commits: a process killed in
+        // between leaves rm-<id> while the snapshot is still recorded. That removal never
+        // happened, so the directory goes back; only the rest is garbage.
+        Set<Long> recorded = new java.util.HashSet<>();
+        for (SnapshotRecord r : records()) {
+            recorded.add(r.id());
+        }
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(paths.snapshots(),
                 SnapshotPaths.REMOVING_PREFIX + "*")) {
             for (Path p : entries) {
-                Durable.deleteTree(p);
+                Long id = removedId(p);
+                if (id != null && recorded.contains(id) && !Files.exists(paths.snapshot(id))) {
+                    Durable.rename(p, paths.snapshot(id));
+                } else {
+                    Durable.deleteTree(p);
+                }
             }
+        }
+        Durable.syncDirectory(paths.snapshots());
+    }
+
+    private static Long removedId(Path removing) {
+        try {
+            return Long.parseLong(removing.getFileName().toString().substring(SnapshotPaths.REMOVING_PREFIX.length()));
+        } catch (NumberFormatException e) {
+            return null;
         }
     }
 

@@ -132,6 +132,21 @@ class DirectorySnapshotterTest extends SnapshotterContract {
     }
 
     @Test
+    void aRemovalKilledBeforeItsTransactionCommittedGetsItsDirectoryBack() throws Exception {
+        // Remove renames snapshots/<id> to rm-<id> inside its transaction; a process killed
+        // before the commit leaves the snapshot recorded and its directory renamed.
+        committed("c", "");
+        shut(sn);
+        Path snapshots = root.resolve("snapshots");
+        Files.writeString(snapshots.resolve("1").resolve("content"), "kept");
+        Files.move(snapshots.resolve("1"), snapshots.resolve("rm-1"));
+        sn = open(root);
+        assertEquals(Kind.COMMITTED, sn.stat("c").kind());
+        assertEquals(Set.of("1"), snapshotDirs(), "rm-1 is renamed back, not deleted");
+        assertEquals("kept", Files.readString(snapshots.resolve("1").resolve("content")));
+    }
+
+    @Test
     void anOrphanDirectoryWithTheNextIdIsReplaced() throws IOException {
         // A crash between the rename and the commit leaves snapshots/<id> while the id is
         // handed out again: the new snapshot must get a clean directory.
