@@ -156,6 +156,7 @@ public final class AgentSession {
         private final AtomicBoolean answered = new AtomicBoolean();
         private volatile Future<?> future;
         private volatile ScheduledFuture<?> deadline;
+        private volatile String waitingFor;
 
         Running(long id, long deadlineNanos) {
             this.id = id;
@@ -182,7 +183,9 @@ public final class AgentSession {
 
         void cancel(String why) {
             Errno errno = why.startsWith("timed out") ? Errno.ETIMEDOUT : Errno.ECANCELED;
-            answer(Response.newBuilder().setError(new AgentException(errno, "request " + id + " " + why).toProto()).build());
+            String waited = waitingFor;
+            String message = "request " + id + " " + why + (waited == null ? "" : ": " + waited);
+            answer(Response.newBuilder().setError(new AgentException(errno, message).toProto()).build());
             Future<?> f = future;
             if (f != null) {
                 f.cancel(true);
@@ -227,6 +230,11 @@ public final class AgentSession {
         @Override
         public long deadlineNanos() {
             return deadlineNanos;
+        }
+
+        @Override
+        public void describeWait(String whatDidNotHappen) {
+            waitingFor = whatDidNotHappen;
         }
 
         @Override

@@ -27,21 +27,23 @@ final class BlockDeviceOperations {
     }
 
     /**
-     * Polls sysfs until the SCSI disk appears. Gives up one poll before the deadline with its own
-     * ETIMEDOUT, which names the disk, rather than the session's generic one.
+     * Polls sysfs until the SCSI disk appears. Gives up one poll before the deadline; whichever
+     * of this check and the session's deadline answers first, the ETIMEDOUT names the disk.
      */
     Response waitForDevice(Request request, RequestContext context) throws IOException, AgentException, InterruptedException {
         WaitForDeviceRequest wait = request.getWaitForDevice();
         long started = System.nanoTime();
+        String disk = "no SCSI disk at target " + wait.getScsiTarget() + " lun " + wait.getScsiLun() + " appeared";
+        String hint = "; is it attached to the VM's SCSI controller?";
+        context.describeWait(disk + hint);
         while (true) {
             Optional<BlockDevice> found = devices.findScsi(wait.getScsiTarget(), wait.getScsiLun());
             if (found.isPresent()) {
                 return Response.newBuilder().setDevice(found.get()).build();
             }
             if (context.deadlineNanos() - System.nanoTime() <= TimeUnit.MILLISECONDS.toNanos(POLL_MILLIS)) {
-                throw new AgentException(Errno.ETIMEDOUT, "no SCSI disk at target " + wait.getScsiTarget() + " lun "
-                        + wait.getScsiLun() + " appeared within " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)
-                        + " ms; is it attached to the VM's SCSI controller?");
+                throw new AgentException(Errno.ETIMEDOUT, disk + " within "
+                        + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started) + " ms" + hint);
             }
             Thread.sleep(POLL_MILLIS);
         }

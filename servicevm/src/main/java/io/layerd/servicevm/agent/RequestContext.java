@@ -22,6 +22,12 @@ public interface RequestContext {
         return left;
     }
 
+    /**
+     * Says what the operation is waiting for, so that a timeout the session raises (which may
+     * win the race against the operation's own check) still tells the host what did not happen.
+     */
+    void describeWait(String whatDidNotHappen);
+
     /** Chunks the host sends after the request, ending at the chunk marked last. */
     InputStream upload();
 
