@@ -45,7 +45,27 @@ final class FileErrors {
                 : r.contains("file name too long") ? Errno.ENAMETOOLONG
                 : r.contains("operation not permitted") ? Errno.EPERM
                 : r.contains("device or resource busy") ? Errno.EBUSY
-                : Errno.EIO;
+                : r.contains("directory not empty") ? Errno.ENOTEMPTY
+                : r.contains("invalid cross-device link") ? Errno.EXDEV
+                : numbered(r);
         return new AgentException(errno, what + ": " + reason, e);
+    }
+
+    /** The errno of a native call's failure, which {@link FileNodes} and {@link Xattrs} report as "errno N". */
+    private static Errno numbered(String reason) {
+        int at = reason.lastIndexOf("errno ");
+        if (at >= 0) {
+            try {
+                int n = Integer.parseInt(reason.substring(at + 6).trim());
+                for (Errno e : Errno.values()) {
+                    if (e.number() == n) {
+                        return e;
+                    }
+                }
+            } catch (NumberFormatException e) {
+                // not one of ours
+            }
+        }
+        return Errno.EIO;
     }
 }

@@ -4,6 +4,7 @@ import io.layerd.api.servicevm.v1.FileInfo;
 import io.layerd.api.servicevm.v1.ListResponse;
 import io.layerd.api.servicevm.v1.MkdirRequest;
 import io.layerd.api.servicevm.v1.RemoveRequest;
+import io.layerd.api.servicevm.v1.RenameRequest;
 import io.layerd.api.servicevm.v1.Request;
 import io.layerd.api.servicevm.v1.Response;
 import io.layerd.api.servicevm.v1.TransferResponse;
@@ -31,7 +32,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
-/** stat, list, read_file, write_file, remove and mkdir under a mount (see {@link MountPaths}). */
+/** stat, list, read_file, write_file, remove, rename and mkdir under a mount (see {@link MountPaths}). */
 final class FileOperations {
     /** Room left in a frame for the envelope around a list response. */
     private static final int FRAME_ENVELOPE_BYTES = 1024;
@@ -176,6 +177,32 @@ final class FileOperations {
                     + " remove it recursively to delete its contents too");
         } catch (IOException e) {
             throw FileErrors.of(e, what(mount, path));
+        }
+        return SystemOperations.empty();
+    }
+
+    /**
+     * rename(2): atomic, replacing a file or an empty directory at the new name; both names in
+     * the same mount.
+     */
+    Response rename(Request request, RequestContext context) throws AgentException, IOException {
+        RenameRequest rename = request.getRename();
+        String mount = rename.getMount();
+        Path from = paths.resolve(mount, rename.getFrom());
+        Path to = paths.resolve(mount, rename.getTo());
+        Path root = paths.mountDirectory(mount);
+        if (from.equals(root) || to.equals(root)) {
+            throw new AgentException(Errno.EBUSY, "rename " + what(mount, rename.getFrom()) + " to \"" + rename.getTo()
+                    + "\": the mount's directory cannot be renamed or replaced");
+        }
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+            Durable.syncDirectory(to.getParent());
+            if (!from.getParent().equals(to.getParent())) {
+                Durable.syncDirectory(from.getParent());
+            }
+        } catch (IOException e) {
+            throw FileErrors.of(e, "rename " + what(mount, rename.getFrom()) + " to \"" + rename.getTo() + "\"");
         }
         return SystemOperations.empty();
     }

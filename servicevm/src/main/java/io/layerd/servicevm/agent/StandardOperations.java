@@ -19,6 +19,7 @@ public final class StandardOperations {
         MountOperations mounting = new MountOperations(mounts, devices, commands);
         FileOperations files = new FileOperations(paths);
         TarExport export = new TarExport(paths);
+        TarExtract extract = new TarExtract(paths);
 
         return new Operations()
                 .register(OpCase.PING, system::ping)
@@ -38,6 +39,8 @@ public final class StandardOperations {
                 .register(OpCase.WRITE_FILE, files::writeFile)
                 .register(OpCase.REMOVE, files::remove)
                 .register(OpCase.MKDIR, files::mkdir)
-                .register(OpCase.EXPORT_TAR, export::exportTar);
+                .register(OpCase.EXPORT_TAR, export::exportTar)
+                .register(OpCase.EXTRACT_TAR, extract::extractTar)
+                .register(OpCase.RENAME, files::rename);
     }
 }

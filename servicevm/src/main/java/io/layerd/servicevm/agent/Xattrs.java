@@ -28,6 +28,8 @@ final class Xattrs {
         long llistxattr(String path, byte[] list, long size);
 
         long lgetxattr(String path, String name, byte[] value, long size);
+
+        int lsetxattr(String path, String name, byte[] value, long size, int flags);
     }
 
     private Xattrs() {
@@ -59,6 +61,13 @@ final class Xattrs {
             }
         }
         return out;
+    }
+
+    /** Sets one attribute of {@code p} itself (a symlink's own, not its target's). */
+    static void write(Path p, String name, byte[] value) throws IOException {
+        if (LibC.C.lsetxattr(p.toString(), name, value, value.length, 0) != 0) {
+            throw new IOException("lsetxattr " + p + " " + name + ": errno " + Native.getLastError());
+        }
     }
 
     /**

@@ -75,6 +75,14 @@ final class Requests {
         return Request.newBuilder().setMkdir(MkdirRequest.newBuilder().setMount(mount).setPath(path).setMode(mode).setParents(parents));
     }
 
+    static Request.Builder extractTar(String mount, String path) {
+        return Request.newBuilder().setExtractTar(io.layerd.api.servicevm.v1.ExtractTarRequest.newBuilder().setMount(mount).setPath(path));
+    }
+
+    static Request.Builder rename(String mount, String from, String to) {
+        return Request.newBuilder().setRename(io.layerd.api.servicevm.v1.RenameRequest.newBuilder().setMount(mount).setFrom(from).setTo(to));
+    }
+
     static Request.Builder exportTar(String mount, String path) {
         return Request.newBuilder().setExportTar(ExportTarRequest.newBuilder().setMount(mount).setPath(path));
     }
