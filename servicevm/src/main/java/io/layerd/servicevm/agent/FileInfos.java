@@ -66,14 +66,4 @@ final class FileInfos {
     static long epochNanos(Instant t) {
         return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000_000L), t.getNano());
     }
-
-    /** glibc's gnu_dev_major: the 64-bit dev_t splits major into bits 8-19 and 32-63. */
-    static int major(long rdev) {
-        return (int) (((rdev >>> 8) & 0xfff) | ((rdev >>> 32) & ~0xfffL));
-    }
-
-    /** glibc's gnu_dev_minor: bits 0-7 and 20-43. */
-    static int minor(long rdev) {
-        return (int) ((rdev & 0xff) | ((rdev >>> 12) & ~0xffL));
-    }
 }

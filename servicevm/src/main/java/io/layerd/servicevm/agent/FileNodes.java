@@ -2,6 +2,7 @@ package io.layerd.servicevm.agent;
 
 import com.sun.jna.Library;
 import com.sun.jna.Native;
+import io.layerd.core.fs.DeviceNumbers;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -33,7 +34,7 @@ final class FileNodes {
 
     /** {@code type} is one of the S_IF* constants of {@link FileInfos}. */
     static void mknod(Path p, int type, int permissions, int major, int minor) throws IOException {
-        if (LibC.C.mknod(p.toString(), type | (permissions & 07777), makedev(major, minor)) != 0) {
+        if (LibC.C.mknod(p.toString(), type | (permissions & 07777), DeviceNumbers.makedev(major, minor)) != 0) {
             throw new IOException("mknod " + p + ": errno " + Native.getLastError());
         }
     }
@@ -57,10 +58,5 @@ final class FileNodes {
         if (LibC.C.utimensat(AT_FDCWD, p.toString(), times, AT_SYMLINK_NOFOLLOW) != 0) {
             throw new IOException("utimensat " + p + ": errno " + Native.getLastError());
         }
-    }
-
-    /** glibc's makedev: 12 bits of major and 20 of minor in the classic places, the rest above. */
-    static long makedev(long major, long minor) {
-        return ((major & 0xfffff000L) << 32) | ((major & 0xfffL) << 8) | ((minor & 0xffffff00L) << 12) | (minor & 0xffL);
     }
 }

@@ -1,5 +1,7 @@
 package io.layerd.servicevm.agent;
 
+import io.layerd.core.fs.LinuxXattrs;
+
 import io.layerd.api.servicevm.v1.ExtractTarRequest;
 import io.layerd.api.servicevm.v1.Request;
 import io.layerd.api.servicevm.v1.Response;
@@ -173,7 +175,7 @@ final class TarExtract {
             FileNodes.chmod(p, entry.mode());
         }
         for (Map.Entry<String, byte[]> x : entry.xattrs().entrySet()) {
-            Xattrs.write(p, x.getKey(), x.getValue());
+            LinuxXattrs.write(p, x.getKey(), x.getValue());
         }
     }
 

@@ -1,4 +1,4 @@
-package io.layerd.servicevm.agent;
+package io.layerd.core.fs;
 
 import com.sun.jna.Library;
 import com.sun.jna.Native;
@@ -15,7 +15,7 @@ import java.util.TreeMap;
  * UserDefinedFileAttributeView cannot read: it sees user.* only. Read with llistxattr(2) and
  * lgetxattr(2), so a symlink's own attributes are read, not its target's.
  */
-final class Xattrs {
+public final class LinuxXattrs {
     private static final int ERANGE = 34;
     private static final int ENODATA = 61;
     private static final int EOPNOTSUPP = 95;
@@ -32,7 +32,7 @@ final class Xattrs {
         int lsetxattr(String path, String name, byte[] value, long size, int flags);
     }
 
-    private Xattrs() {
+    private LinuxXattrs() {
     }
 
     /**
@@ -40,7 +40,7 @@ final class Xattrs {
      * has no extended attributes. Other failures are errors: an export must not silently lose
      * a capability or an ACL.
      */
-    static SortedMap<String, byte[]> read(Path p) throws IOException {
+    public static SortedMap<String, byte[]> read(Path p) throws IOException {
         SortedMap<String, byte[]> out = new TreeMap<>();
         String path = p.toString();
         byte[] names = call(path, null, "llistxattr");
@@ -64,7 +64,7 @@ final class Xattrs {
     }
 
     /** Sets one attribute of {@code p} itself (a symlink's own, not its target's). */
-    static void write(Path p, String name, byte[] value) throws IOException {
+    public static void write(Path p, String name, byte[] value) throws IOException {
         if (LibC.C.lsetxattr(p.toString(), name, value, value.length, 0) != 0) {
             throw new IOException("lsetxattr " + p + " " + name + ": errno " + Native.getLastError());
         }
