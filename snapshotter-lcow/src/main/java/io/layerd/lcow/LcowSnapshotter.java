@@ -2,15 +2,19 @@ package io.layerd.lcow;
 
 import io.layerd.core.errors.LayerdException;
 import io.layerd.core.metastore.SnapshotRecord;
+import io.layerd.core.metastore.StoredSnapshot;
 import io.layerd.core.snapshot.DirectorySnapshotter;
 import io.layerd.core.snapshot.Kind;
 import io.layerd.lcow.scratch.ScratchExporter;
 import io.layerd.lcow.scratch.ScratchFormatter;
+import io.layerd.lcow.scratch.ScratchLayout;
 import io.layerd.lcow.scratch.ScratchTemplates;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -38,6 +42,45 @@ public final class LcowSnapshotter extends DirectorySnapshotter {
     private LcowSnapshotter(Path root, LcowLayout layout) {
         super(root, layout);
         layout.findSharedScratchesWith(this::sharedScratch);
+    }
+
+    /**
+     * The disks of {@code key}'s file tree: a committed layer is its own {@code layer.vhd} over
+     * its parents'; a view is its parents'; an active container adds its scratch. An unpack
+     * target has no tree yet (its layer is being written): FAILED_PRECONDITION.
+     */
+    public SnapshotDisks disks(String key) {
+        record Found(StoredSnapshot snapshot, SnapshotRecord record) {
+        }
+        Found f = store().read(tx -> new Found(tx.get(key), tx.record(key)));
+        List<Path> parents = f.snapshot().parentIds().stream().map(id -> paths().snapshot(id)).toList();
+        List<Path> layerDirs = new ArrayList<>();
+        Optional<Path> scratch = Optional.empty();
+        Path own = paths().snapshot(f.snapshot().id());
+        switch (f.snapshot().kind()) {
+            case COMMITTED -> layerDirs.add(own);
+            case VIEW -> { }
+            case ACTIVE -> {
+                if (!LcowLayout.needsScratch(Kind.ACTIVE, key)) {
+                    throw LayerdException.failedPrecondition("snapshot \"%s\" is an unpack target: its %s is being written by Apply;"
+                            + " open it once it is committed", key, LcowLayout.LAYER);
+                }
+                scratch = Optional.of(own.resolve(LcowLayout.SANDBOX));
+            }
+        }
+        layerDirs.addAll(parents);
+        List<Path> layers = new ArrayList<>();
+        for (Path dir : layerDirs) {
+            Path vhd = dir.resolve(LcowLayout.LAYER);
+            if (!Files.isRegularFile(vhd)) {
+                throw LayerdException.failedPrecondition("snapshot \"%s\": layer %s is missing; was the layer committed without Apply?", key, vhd);
+            }
+            layers.add(vhd);
+        }
+        if (scratch.isPresent() && !Files.exists(scratch.get())) {
+            throw LayerdException.failedPrecondition("snapshot \"%s\": its scratch %s is missing", key, scratch.get());
+        }
+        return new SnapshotDisks(key, layers, scratch, ScratchLayout.of(key, f.record().info().labels()));
     }
 
     private static ScratchTemplates templates(Path root, Optional<ScratchFormatter> formatter) {

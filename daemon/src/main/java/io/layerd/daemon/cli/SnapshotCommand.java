@@ -11,11 +11,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** {@code layerd snapshot …}: snapshots as layerd stores them. */
-@Command(name = "snapshot", mixinStandardHelpOptions = true, description = "Inspect snapshots of a running daemon.",
-        subcommands = SnapshotCommand.ListCommand.class)
+@Command(name = "snapshot", mixinStandardHelpOptions = true, description = "Inspect snapshots of a running daemon and the files in them.",
+        subcommands = {SnapshotCommand.ListCommand.class, SnapshotFilesCommands.Ls.class, SnapshotFilesCommands.Stat.class,
+                SnapshotFilesCommands.Cat.class, SnapshotFilesCommands.CpIn.class, SnapshotFilesCommands.CpOut.class,
+                SnapshotFilesCommands.Rm.class, SnapshotFilesCommands.Mv.class})
 final class SnapshotCommand {
 
-    @Command(name = "list", aliases = "ls", mixinStandardHelpOptions = true,
+    @Command(name = "list", mixinStandardHelpOptions = true,
             description = "List snapshots as layerd stores them: id, kind, key, parent, directory.")
     static final class ListCommand implements Runnable {
         @Mixin

@@ -23,6 +23,8 @@ import io.layerd.daemon.host.Appliers;
 import io.layerd.daemon.host.ContentStores;
 import io.layerd.daemon.host.PluginHost;
 import io.layerd.daemon.host.ServiceVmScratchExporter;
+import io.layerd.daemon.host.SnapshotFileAccess;
+import io.layerd.daemon.grpc.SnapshotFilesService;
 import io.layerd.daemon.host.ServiceVmScratchFormatter;
 import io.layerd.daemon.host.ServiceVmHost;
 import io.layerd.servicevm.manager.ServiceVmManager;
@@ -82,6 +84,7 @@ public final class Daemon implements AutoCloseable {
                         new CallerNamespace(), requestIds))
                 .addService(ServerInterceptors.intercept(new AdminService(host, config), requestIds))
                 .addService(ServerInterceptors.intercept(vmService, requestIds))
+                .addService(ServerInterceptors.intercept(new SnapshotFilesService(new SnapshotFileAccess(host::snapshotter, vms)), requestIds))
                 .addService(health.getHealthService())
                 .build();
         server.start();
