@@ -12,6 +12,7 @@ import io.layerd.core.snapshot.SnapshotPaths;
 import io.layerd.lcow.convert.LayerVhdWriter;
 import io.layerd.lcow.convert.OverlayUpperTar;
 import io.layerd.lcow.ext4.Ext4SizeLimitException;
+import io.layerd.lcow.scratch.ScratchExport;
 import io.layerd.lcow.scratch.ScratchExporter;
 import io.layerd.lcow.scratch.ScratchLabels;
 import io.layerd.lcow.scratch.ScratchLayout;
@@ -137,8 +138,10 @@ public final class LcowLayout implements SnapshotLayout {
         ScratchExporter export = exporter.orElseThrow(() -> LayerdException.failedPrecondition(
                 "snapshot \"%s\": committing a container snapshot reads its scratch through the service VM, and none is "
                         + "configured ([servicevm] in the daemon's configuration)", key));
-        try (InputStream upper = export.openUpperTar(sandbox, scratch.upperDir(), key);
-             InputStream layer = new ProducerInputStream("layer of " + key, out -> OverlayUpperTar.toOciLayer(upper, out, null))) {
+        // Parents are not attached: a redundant opaque marker in the committed layer hides nothing.
+        try (ScratchExport changes = export.open(sandbox, scratch.upperDir(), List.of(), key);
+             InputStream layer = new ProducerInputStream("layer of " + key,
+                     out -> OverlayUpperTar.toOciLayer(changes.upperTar(), out, null))) {
             LayerVhdWriter.write(layer, directory.resolve(LAYER), settings.writerOptions(), n -> { });
         } catch (IOException e) {
             // The conversion's stages wrap what failed; a status from the VM side (Unavailable when

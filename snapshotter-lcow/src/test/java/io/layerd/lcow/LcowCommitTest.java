@@ -9,6 +9,7 @@ import io.layerd.core.errors.ErrorKind;
 import io.layerd.core.errors.LayerdException;
 import io.layerd.core.snapshot.Kind;
 import io.layerd.core.tar.TarWriter;
+import io.layerd.lcow.scratch.ScratchExport;
 import io.layerd.lcow.scratch.ScratchExporter;
 import io.layerd.lcow.scratch.ScratchFormatter;
 import io.layerd.lcow.scratch.ScratchLayout;
@@ -52,7 +53,9 @@ class LcowCommitTest {
     private final AtomicReference<byte[]> upper = new AtomicReference<>();
     private final AtomicReference<RuntimeException> failAfterBytes = new AtomicReference<>();
 
-    private final ScratchExporter exporter = (sandbox, upperDir, owner) -> {
+    private final ScratchExporter exporter = (sandbox, upperDir, parents, owner) -> exportOf(openTar(sandbox, upperDir));
+
+    private InputStream openTar(java.nio.file.Path sandbox, String upperDir) {
         assertTrue(Files.exists(sandbox), "the exporter reads the scratch");
         exportedDirs.add(upperDir);
         byte[] tar = upper.get();
@@ -71,7 +74,26 @@ class LcowCommitTest {
                 return tar[pos++] & 0xff;
             }
         };
-    };
+    }
+
+    /** An export of {@code tar} whose parents hold a directory wherever asked (every opaque marker kept). */
+    private static ScratchExport exportOf(InputStream tar) {
+        return new ScratchExport() {
+            @Override
+            public InputStream upperTar() {
+                return tar;
+            }
+
+            @Override
+            public boolean parentsHaveDirectory(String path) {
+                return true;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
 
     private LcowSnapshotter snapshotter(Optional<ScratchExporter> export) {
         return new LcowSnapshotter(root, Optional.of(EXT4_MAGIC), export, LcowLayerSettings.defaults());

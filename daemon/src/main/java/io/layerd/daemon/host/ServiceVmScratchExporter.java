@@ -3,11 +3,13 @@ package io.layerd.daemon.host;
 import io.layerd.api.servicevm.v1.Ext4Source;
 import io.layerd.api.servicevm.v1.ExportTarRequest;
 import io.layerd.api.servicevm.v1.MountRequest;
+import io.layerd.api.servicevm.v1.OverlaySource;
 import io.layerd.api.servicevm.v1.Request;
 import io.layerd.api.servicevm.v1.StatRequest;
 import io.layerd.api.servicevm.v1.UnmountRequest;
 import io.layerd.core.io.ProducerInputStream;
 import io.layerd.core.tar.TarWriter;
+import io.layerd.lcow.scratch.ScratchExport;
 import io.layerd.lcow.scratch.ScratchExporter;
 import io.layerd.servicevm.bridge.BridgeException;
 import io.layerd.servicevm.manager.AttachedDisk;
@@ -16,14 +18,17 @@ import io.layerd.servicevm.manager.ServiceVmManager;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 
 /**
  * Exports a container scratch's upper dir through the service VM: hot-plug the {@code
- * sandbox.vhdx} read-only, mount its ext4 read-only, stream {@code export_tar} of the upper dir,
- * unmount and unplug. The tar flows to the reader as the VM writes it (bounded memory).
+ * sandbox.vhdx} read-only, mount its ext4 read-only and stream {@code export_tar} of the upper dir;
+ * the parent layers are mounted read-only beside it, as one overlay, for the exporter's
+ * questions about them. The tar flows to the reader as the VM writes it (bounded memory).
  */
 public final class ServiceVmScratchExporter implements ScratchExporter {
     /** A big scratch streams for a long time; the bridge's per-request deadline must not cut it. */
@@ -36,55 +41,140 @@ public final class ServiceVmScratchExporter implements ScratchExporter {
     }
 
     @Override
-    public InputStream openUpperTar(Path sandbox, String upperDir, String owner) {
-        return new ProducerInputStream("export of " + upperDir + " from " + sandbox, out -> export(sandbox, upperDir, owner, out));
+    public ScratchExport open(Path sandbox, String upperDir, List<Path> parentLayers, String owner) throws IOException {
+        Session session = new Session(vms.acquire(owner), sandbox, upperDir);
+        try {
+            session.mount(parentLayers);
+            return session;
+        } catch (IOException | RuntimeException e) {
+            try {
+                session.close();
+            } catch (IOException | RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
     }
 
-    private void export(Path sandbox, String upperDir, String owner, OutputStream out) throws IOException {
-        try (ServiceVmLease lease = vms.acquire(owner)) {
-            AttachedDisk disk = lease.attach(sandbox, true);
-            IOException failure = null;
-            String mount = null;
+    /** One export: the lease, the disks and mounts it holds in the VM, released by close. */
+    private static final class Session implements ScratchExport {
+        private final ServiceVmLease lease;
+        private final Path sandbox;
+        private final String upperDir;
+        private final List<AttachedDisk> disks = new ArrayList<>();
+        private final List<String> mounts = new ArrayList<>();
+        private String scratch;
+        private String parents;
+        private ProducerInputStream tar;
+
+        Session(ServiceVmLease lease, Path sandbox, String upperDir) {
+            this.lease = lease;
+            this.sandbox = sandbox;
+            this.upperDir = upperDir;
+        }
+
+        void mount(List<Path> parentLayers) throws IOException {
+            scratch = mountReadOnly(sandbox);
+            if (!parentLayers.isEmpty()) {
+                List<String> lowers = new ArrayList<>();
+                for (Path layer : parentLayers) {
+                    lowers.add(mountReadOnly(layer));
+                }
+                parents = mountNamed(MountRequest.newBuilder().setOverlay(OverlaySource.newBuilder().addAllLower(lowers)));
+            }
+        }
+
+        private String mountReadOnly(Path image) throws IOException {
+            AttachedDisk disk = lease.attach(image, true);
+            disks.add(disk);
+            // noload: a read-only disk cannot replay a journal
+            return mountNamed(MountRequest.newBuilder().setExt4(Ext4Source.newBuilder().setDevice(disk.device())
+                    .setReadOnly(true).addOptions("noload")));
+        }
+
+        private String mountNamed(MountRequest.Builder request) throws IOException {
+            String name = lease.call(Request.newBuilder().setMount(request).build()).getMount().getName();
+            mounts.add(name);
+            return name;
+        }
+
+        @Override
+        public synchronized InputStream upperTar() {
+            if (tar == null) {
+                tar = new ProducerInputStream("export of " + upperDir + " from " + sandbox, out -> {
+                    if (exists(scratch, upperDir)) {
+                        lease.call(Request.newBuilder().setExportTar(ExportTarRequest.newBuilder().setMount(scratch).setPath(upperDir)).build(),
+                                EXPORT_TIMEOUT, null, out);
+                    } else {
+                        new TarWriter(out).finish(); // the container never wrote: no changes
+                    }
+                });
+            }
+            return tar;
+        }
+
+        @Override
+        public boolean parentsHaveDirectory(String path) throws IOException {
+            if (parents == null) {
+                return false;
+            }
             try {
-                mount = lease.call(Request.newBuilder().setMount(MountRequest.newBuilder()
-                        .setExt4(Ext4Source.newBuilder().setDevice(disk.device()).setReadOnly(true).addOptions("noload"))).build())
-                        .getMount().getName();
-                if (exists(lease, mount, upperDir)) {
-                    lease.call(Request.newBuilder().setExportTar(ExportTarRequest.newBuilder().setMount(mount).setPath(upperDir)).build(),
-                            EXPORT_TIMEOUT, null, out);
-                } else {
-                    new TarWriter(out).finish(); // the container never wrote: no changes
+                return lease.call(Request.newBuilder().setStat(StatRequest.newBuilder().setMount(parents).setPath(path)).build())
+                        .getStat().getType().equals("dir");
+            } catch (BridgeException e) {
+                if (e.code().equals("ENOENT") || e.code().equals("ENOTDIR")) {
+                    return false;
+                }
+                throw e;
+            }
+        }
+
+        private boolean exists(String mount, String path) throws IOException {
+            try {
+                lease.call(Request.newBuilder().setStat(StatRequest.newBuilder().setMount(mount).setPath(path)).build());
+                return true;
+            } catch (BridgeException e) {
+                if (e.code().equals("ENOENT")) {
+                    return false;
+                }
+                throw e;
+            }
+        }
+
+        /** Ends the export, then unmounts and unplugs everything; a cleanup failure never hides the export's. */
+        @Override
+        public void close() throws IOException {
+            IOException failure = null;
+            try {
+                synchronized (this) {
+                    if (tar != null) {
+                        tar.close();
+                    }
                 }
             } catch (IOException e) {
                 failure = e;
             }
-            // Clean up in the VM either way; a failure here must not hide the one that matters.
             try {
-                if (mount != null) {
-                    lease.call(Request.newBuilder().setUnmount(UnmountRequest.newBuilder().setName(mount)).build());
+                Collections.reverse(mounts);
+                for (String m : mounts) {
+                    lease.call(Request.newBuilder().setUnmount(UnmountRequest.newBuilder().setName(m)).build());
                 }
-                lease.detach(disk);
+                mounts.clear();
+                for (AttachedDisk d : disks) {
+                    lease.detach(d);
+                }
+                disks.clear();
             } catch (IOException | RuntimeException e) {
                 if (failure == null) {
                     throw e;
                 }
                 failure.addSuppressed(e);
+            } finally {
+                lease.close();
             }
             if (failure != null) {
                 throw failure;
             }
-        }
-    }
-
-    private static boolean exists(ServiceVmLease lease, String mount, String path) throws IOException {
-        try {
-            lease.call(Request.newBuilder().setStat(StatRequest.newBuilder().setMount(mount).setPath(path)).build());
-            return true;
-        } catch (BridgeException e) {
-            if (e.code().equals("ENOENT")) {
-                return false;
-            }
-            throw e;
         }
     }
 }

@@ -14,6 +14,7 @@ import io.layerd.differ.CompareOptions;
 import io.layerd.differ.Comparer;
 import io.layerd.lcow.LcowLayout;
 import io.layerd.lcow.convert.OverlayUpperTar;
+import io.layerd.lcow.scratch.ScratchExport;
 import io.layerd.lcow.scratch.ScratchExporter;
 import io.layerd.lcow.scratch.ScratchLayout;
 
@@ -40,7 +41,8 @@ import java.util.zip.GZIPOutputStream;
  *
  * <p>The left mount must be the parent view of the right one (same layers, same order): that is
  * what makes the upper dir the whole difference, and it is how containerd calls Diff (commit,
- * build). The parent layers themselves need not be read, so no parent disk is hot-plugged.
+ * build). The parent layers are attached read-only beside the scratch only to tell which of the
+ * directories overlayfs marked opaque hide a parent directory (those keep the marker).
  */
 public final class LcowComparer implements Comparer {
     /** containerd's label for the uncompressed digest of a layer blob. */
@@ -83,9 +85,9 @@ public final class LcowComparer implements Comparer {
             MessageDigest plain = Digests.sha256();
             MessageDigest stored = Digests.sha256();
             long size;
-            try (InputStream upperTar = exporter.openUpperTar(sandbox, ScratchLayout.SINGLE.upperDir(), dir.toString());
+            try (ScratchExport changes = exporter.open(sandbox, ScratchLayout.SINGLE.upperDir(), parents, dir.toString());
                  InputStream layer = new ProducerInputStream("diff of " + dir,
-                         out -> OverlayUpperTar.toOciLayer(upperTar, out, options.sourceDateEpoch()));
+                         out -> OverlayUpperTar.toOciLayer(changes.upperTar(), out, options.sourceDateEpoch(), changes::parentsHaveDirectory));
                  OutputStream file = Files.newOutputStream(temp, StandardOpenOption.WRITE);
                  CountingOutputStream counted = new CountingOutputStream(new DigestOutputStream(file, stored))) {
                 try (OutputStream compressed = new DigestOutputStream(compression.wrap(new NonClosing(counted)), plain)) {

@@ -21,6 +21,7 @@ import io.layerd.core.tar.TarReader;
 import io.layerd.core.tar.TarWriter;
 import io.layerd.differ.CompareOptions;
 import io.layerd.differ.DiffRouter;
+import io.layerd.lcow.scratch.ScratchExport;
 import io.layerd.lcow.scratch.ScratchExporter;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -60,7 +61,9 @@ class LcowComparerTest {
     private RuntimeException failure;
     private final List<String> exported = new ArrayList<>();
 
-    private final ScratchExporter exporter = (sandbox, upperDir, owner) -> {
+    private final ScratchExporter exporter = (sandbox, upperDir, parents, owner) -> exportOf(openTar(sandbox, upperDir));
+
+    private InputStream openTar(java.nio.file.Path sandbox, String upperDir) {
         exported.add(sandbox.getParent().getFileName() + ":" + upperDir);
         if (failure == null) {
             return new ByteArrayInputStream(upperTar);
@@ -76,7 +79,26 @@ class LcowComparerTest {
                 return upperTar[pos++] & 0xff;
             }
         };
-    };
+    }
+
+    /** An export of {@code tar} whose parents hold a directory wherever asked (every opaque marker kept). */
+    private static ScratchExport exportOf(InputStream tar) {
+        return new ScratchExport() {
+            @Override
+            public InputStream upperTar() {
+                return tar;
+            }
+
+            @Override
+            public boolean parentsHaveDirectory(String path) {
+                return true;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
 
     @BeforeEach
     void layout() throws IOException {

@@ -21,7 +21,9 @@ import java.util.TreeMap;
  * <ul>
  *   <li>an overlay whiteout (character device 0/0) becomes an empty {@code .wh.<name>} file;</li>
  *   <li>a directory marked {@code trusted.overlay.opaque=y} keeps its entry and gets
- *       {@code .wh..wh..opq} inside, so the layer hides everything below it in the parents;</li>
+ *       {@code .wh..wh..opq} inside, so the layer hides everything below it in the parents —
+ *       when the parents have a directory there to hide; overlayfs also marks a directory that
+ *       replaced a file, where the marker would hide nothing (containerd's differ writes none);</li>
  *   <li>overlayfs' own bookkeeping xattrs ({@code trusted.overlay.*}: opaque, origin, impure,
  *       redirect…) are dropped — they describe this upper dir, not the files;</li>
  *   <li>with a {@code sourceDateEpoch}, mtimes later than it are clamped to it and whiteouts get
@@ -40,8 +42,22 @@ public final class OverlayUpperTar {
     private OverlayUpperTar() {
     }
 
+    /** What the parent layers hold, as far as the conversion needs to know. */
+    @FunctionalInterface
+    public interface Parents {
+        /** Every path may be a directory: opaque markers are all kept (redundant ones hide nothing). */
+        Parents UNKNOWN = path -> true;
+
+        boolean haveDirectory(String path) throws IOException;
+    }
+
     /** Reads the upper dir's tar from {@code upper} and writes the OCI layer tar to {@code out} (left open). */
     public static void toOciLayer(InputStream upper, OutputStream out, Instant sourceDateEpoch) throws IOException {
+        toOciLayer(upper, out, sourceDateEpoch, Parents.UNKNOWN);
+    }
+
+    /** As {@link #toOciLayer(InputStream, OutputStream, Instant)}, writing opaque markers only over {@code parents}' directories. */
+    public static void toOciLayer(InputStream upper, OutputStream out, Instant sourceDateEpoch, Parents parents) throws IOException {
         Instant whiteoutTime = sourceDateEpoch != null ? sourceDateEpoch : Instant.EPOCH;
         TarReader in = new TarReader(upper);
         TarWriter tar = new TarWriter(out);
@@ -73,7 +89,7 @@ public final class OverlayUpperTar {
                     tar.write(buffer, 0, n);
                 }
             }
-            if (e.type() == TarEntry.Type.DIRECTORY && isOpaque(e.xattrs())) {
+            if (e.type() == TarEntry.Type.DIRECTORY && isOpaque(e.xattrs()) && parents.haveDirectory(name)) {
                 tar.putEntry(TarWriter.Entry.file(name + "/" + OPAQUE_MARKER, 0).withMode(0).withMtime(whiteoutTime));
             }
         }

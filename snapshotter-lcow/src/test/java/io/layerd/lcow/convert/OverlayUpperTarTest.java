@@ -1,6 +1,7 @@
 package io.layerd.lcow.convert;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.layerd.core.tar.TarEntry;
@@ -86,6 +87,20 @@ class OverlayUpperTarTest {
                 "FILE var/cache/.wh..wh..opq 0 0:0 1970-01-01T00:00:00Z \"\"",
                 "FILE var/cache/new 644 0:0 " + OLD + " \"c\"",
                 "CHAR_DEVICE dev-null 666 0:0 " + OLD + " dev 1,3"), describe(convert(upperTar(), null)));
+    }
+
+    @Test
+    void anOpaqueDirectoryOverNoParentDirectoryGetsNoMarker() throws IOException {
+        List<String> asked = new ArrayList<>();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        OverlayUpperTar.toOciLayer(new ByteArrayInputStream(upperTar()), out, null, path -> {
+            asked.add(path);
+            return false; // var/cache replaced a file: the marker would hide nothing
+        });
+        List<String> entries = describe(out.toByteArray());
+        assertEquals(List.of("var/cache"), asked, "only opaque directories are asked about");
+        assertTrue(entries.stream().noneMatch(e -> e.contains(".wh..wh..opq")), String.join("\n", entries));
+        assertTrue(entries.contains("DIRECTORY var/cache 755 0:0 " + OLD + " x:user.keep"), "the directory itself stays");
     }
 
     @Test
