@@ -85,7 +85,8 @@ public final class LcowComparer implements Comparer {
             MessageDigest plain = Digests.sha256();
             MessageDigest stored = Digests.sha256();
             long size;
-            try (ScratchExport changes = exporter.open(sandbox, ScratchLayout.SINGLE.upperDir(), parents, dir.toString());
+            try (ScratchExport changes = exporter.open(sandbox, ScratchLayout.SINGLE.upperDir(),
+                    parents.stream().map(p -> p.resolve(LcowLayout.LAYER)).toList(), dir.toString());
                  InputStream layer = new ProducerInputStream("diff of " + dir,
                          out -> OverlayUpperTar.toOciLayer(changes.upperTar(), out, options.sourceDateEpoch(), changes::parentsHaveDirectory));
                  OutputStream file = Files.newOutputStream(temp, StandardOpenOption.WRITE);
