@@ -3,13 +3,9 @@ package io.layerd.tests.image;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.grpc.Metadata;
-import io.grpc.stub.MetadataUtils;
 import io.layerd.api.containerd.diff.v1.ApplyRequest;
 import io.layerd.api.containerd.diff.v1.DiffGrpc;
-import io.layerd.api.containerd.diff.v1.DiffRequest;
 import io.layerd.api.containerd.types.Descriptor;
-import io.layerd.core.snapshot.Mount;
 import io.layerd.core.tar.TarEntry;
 import io.layerd.core.tar.TarReader;
 import io.layerd.daemon.cli.AdminClient;
@@ -20,7 +16,6 @@ import io.layerd.tests.CliRun;
 import io.layerd.tests.containerd.CommandResult;
 import io.layerd.tests.containerd.Commands;
 import io.layerd.tests.containerd.ContainerdFixture;
-import io.layerd.tests.servicevm.VmFixture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,7 +29,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -52,8 +46,7 @@ class LcowChangesIT {
     private static final Duration STEP = Duration.ofMinutes(2);
 
     @RegisterExtension
-    final ContainerdFixture containerd = new ContainerdFixture(
-            "[content]\ncontainerd_address = \"@CONTAINERD@\"\n" + vmSection()).formattingScratchInServiceVm();
+    final ContainerdFixture containerd = new ContainerdFixture(LcowContainers.config("")).formattingScratchInServiceVm();
 
     @TempDir
     Path tmp;
@@ -84,25 +77,21 @@ class LcowChangesIT {
         assertTrue(stat.out().startsWith("opt/app: dir drwxr-xr-x"), stat.text());
 
         containerd.step("Diff of the container against its parent view");
-        Descriptor diff;
+        Descriptor diff = LcowContainers.diff(containerd, "container-parent", "container", "container-changes");
         Path blob = tmp.resolve("layerd-diff.tar.gz");
+        LcowContainers.contentGet(containerd, diff.getDigest(), blob);
+
+        containerd.step("the same layer through layerd's Apply into a new snapshot, committed");
+        containerd.snapshotsOk("prepare", "extract-changes", top);
         try (DaemonChannel channel = new DaemonChannel(containerd.containerdSocket());
              DaemonChannel layerd = new DaemonChannel(containerd.layerdSocket())) {
             GrpcSnapshotter viaContainerd = new GrpcSnapshotter(channel.channel(), ContainerdFixture.SNAPSHOTTER, ContainerdFixture.NAMESPACE);
-            DiffGrpc.DiffBlockingStub differ = DiffGrpc.newBlockingStub(layerd.channel()).withInterceptors(namespace());
-            diff = differ.diff(DiffRequest.newBuilder()
-                    .addLeft(ProtoMapping.mount(onlyMount(viaContainerd.mounts("container-parent"))))
-                    .addRight(ProtoMapping.mount(onlyMount(viaContainerd.mounts("container"))))
-                    .setRef("container-changes").putLabels("containerd.io/gc.root", "now").build()).getDiff();
-            contentGet(diff.getDigest(), blob);
-
-            containerd.step("the same layer through layerd's Apply into a new snapshot, committed");
-            containerd.snapshotsOk("prepare", "extract-changes", top);
-            var applied = differ.apply(ApplyRequest.newBuilder().setDiff(diff)
-                    .addMounts(ProtoMapping.mount(onlyMount(viaContainerd.mounts("extract-changes")))).build());
+            var applied = DiffGrpc.newBlockingStub(layerd.channel()).withInterceptors(LcowContainers.namespace())
+                    .apply(ApplyRequest.newBuilder().setDiff(diff)
+                            .addMounts(ProtoMapping.mount(LcowContainers.onlyMount(viaContainerd.mounts("extract-changes")))).build());
             assertTrue(applied.getApplied().getDigest().startsWith("sha256:"), applied.toString());
-            containerd.snapshotsOk("commit", "changes-layer", "extract-changes");
         }
+        containerd.snapshotsOk("commit", "changes-layer", "extract-changes");
         Map<String, String> layerdEntries = layerEntries(blob);
         for (String whiteout : List.of("home/.wh.user", "etc/.wh.hostname")) {
             assertTrue(layerdEntries.containsKey(whiteout), whiteout + " in " + layerdEntries.keySet());
@@ -110,6 +99,14 @@ class LcowChangesIT {
         assertTrue(layerdEntries.get("opt/app").startsWith("DIRECTORY"), layerdEntries.get("opt/app"));
         assertTrue(!layerdEntries.containsKey("opt/app/.wh..wh..opq"),
                 "a directory that replaced a file hides no parent directory: no opaque marker");
+
+        containerd.step("file commands refuse what they cannot do, with the status and the reason");
+        assertRefused("FAILED_PRECONDITION", "read-only", "rm", layerdKey("changes-layer"), "etc/motd");
+        assertRefused("FAILED_PRECONDITION", "read-only", "mv", parentView, "etc/motd", "etc/motd2");
+        assertRefused("NOT_FOUND", "no-such-snapshot", "ls", "no-such-snapshot", "");
+        assertRefused("NOT_FOUND", "etc/missing", "stat", container, "etc/missing");
+        assertRefused("INVALID_ARGUMENT", "escapes", "cat", container, "../etc/passwd");
+        assertRefused("FAILED_PRECONDITION", "not empty", "rm", container, "usr");
 
         containerd.step("the container's view, the parent tree and the Apply result, copied out with cp-out");
         Path view = cpOut(container, "container-view");
@@ -131,6 +128,8 @@ class LcowChangesIT {
                 "layerd's Compare and containerd's walking differ write the same entries");
         assertTrue(layerdEntries.get("etc/motd").contains("xattr:user.changed="), "layerd's layer keeps the xattr: "
                 + layerdEntries.get("etc/motd"));
+        assertEquals(1, containerd.layerdDaemon().serviceVms().bootCount(),
+                "global lifetime: formatting, every file operation, Compare and Apply shared one service VM boot");
     }
 
     /** The host files the container gets: owners, modes, an xattr, a hard link and a symlink. */
@@ -161,11 +160,6 @@ class LcowChangesIT {
         Files.getFileAttributeView(p, UserDefinedFileAttributeView.class).write(name, ByteBuffer.wrap(value.getBytes(StandardCharsets.UTF_8)));
     }
 
-    /** containerd's backend key of {@code key}: what `layerd snapshot list` shows. */
-    private String layerdKey(String key) {
-        return containerd.layerdSnapshot(key).orElseThrow(() -> new AssertionError("layerd stores " + key)).name();
-    }
-
     private Path directoryOf(String layerdKey) {
         try (DaemonChannel channel = new DaemonChannel(containerd.layerdSocket())) {
             return new AdminClient(channel.channel()).storedSnapshots(ContainerdFixture.SNAPSHOTTER).stream()
@@ -174,29 +168,24 @@ class LcowChangesIT {
         }
     }
 
+    private String layerdKey(String key) {
+        return LcowContainers.layerdKey(containerd, key);
+    }
+
     private CliRun cli(String command, String... args) {
-        List<String> all = new ArrayList<>(List.of("snapshot", command, "--address", containerd.layerdSocket().toString()));
-        int first = 0;
-        if (args.length > 0 && args[0].startsWith("-")) {
-            all.add(args[0]);
-            first = 1;
-        }
-        all.add(ContainerdFixture.SNAPSHOTTER);
-        all.addAll(List.of(args).subList(first, args.length));
-        CliRun run = CliRun.of(all.toArray(String[]::new));
-        assertEquals(0, run.exit(), String.join(" ", all) + "\n" + run.text());
-        return run;
+        return LcowContainers.files(containerd, command, args);
+    }
+
+    private void assertRefused(String status, String reason, String command, String... args) {
+        CliRun run = CliRun.of(LcowContainers.filesArgs(containerd, command, args));
+        assertEquals(1, run.exit(), run.text());
+        assertTrue(run.err().contains(status) && run.err().contains(reason), status + " / " + reason + ":\n" + run.text());
     }
 
     private Path cpOut(String key, String name) {
         Path to = tmp.resolve(name);
         cli("cp-out", key, "", to.toString());
         return to;
-    }
-
-    private void contentGet(String digest, Path to) {
-        CommandResult get = Commands.run(STEP, List.of("sh", "-c", "ctr -a " + containerd.containerdSocket() + " content get " + digest + " > " + to));
-        assertEquals(0, get.exitCode(), get.describe());
     }
 
     /**
@@ -297,25 +286,6 @@ class LcowChangesIT {
             return MessageDigest.getInstance("SHA-256");
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    private static io.grpc.ClientInterceptor namespace() {
-        Metadata ns = new Metadata();
-        ns.put(Metadata.Key.of("containerd-namespace", Metadata.ASCII_STRING_MARSHALLER), ContainerdFixture.NAMESPACE);
-        return MetadataUtils.newAttachHeadersInterceptor(ns);
-    }
-
-    private static Mount onlyMount(List<Mount> mounts) {
-        assertEquals(1, mounts.size(), "an lcow-layer snapshot has exactly one mount: " + mounts);
-        return mounts.get(0);
-    }
-
-    private static String vmSection() {
-        try {
-            return VmFixture.daemonConfigSection();
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
         }
     }
 }
