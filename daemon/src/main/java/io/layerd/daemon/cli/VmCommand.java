@@ -145,9 +145,23 @@ final class VmCommand {
         }
         if (s.getVmsCount() == 0) {
             out.println("no service VM is running");
-            out.flush();
-            return;
+        } else {
+            printVms(s, out);
         }
+        if (s.getRecentOperationsCount() > 0) {
+            out.println("recent operations (oldest first):");
+            Table ops = new Table("STARTED", "OPERATION", "OWNER", "VM", "TOOK", "REQUESTS");
+            for (io.layerd.api.servicevm.v1.OperationInfo op : s.getRecentOperationsList()) {
+                ops.row(java.time.Instant.ofEpochMilli(op.getStartedUnixMillis()).toString(), op.getOperation(), op.getOwner(),
+                        String.join(",", op.getVmIdsList()), String.format(Locale.ROOT, "%.2fs", op.getMillis() / 1000.0),
+                        Long.toString(op.getRequests()));
+            }
+            ops.print(out);
+        }
+        out.flush();
+    }
+
+    private static void printVms(VmStatusResponse s, PrintWriter out) {
         Table t = new Table("VM", "ACCEL", "UPTIME", "BOOT", "OPS", "OWNERS", "DISKS");
         for (VmInfo vm : s.getVmsList()) {
             t.row(vm.getId(), vm.getAccelerator(), String.format(Locale.ROOT, "%.0fs", vm.getUptimeSeconds()),
@@ -158,7 +172,6 @@ final class VmCommand {
         for (VmInfo vm : s.getVmsList()) {
             out.println("console " + vm.getId() + ": " + vm.getConsoleLog());
         }
-        out.flush();
     }
 
     private VmCommand() {

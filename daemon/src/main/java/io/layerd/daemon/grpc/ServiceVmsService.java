@@ -1,5 +1,8 @@
 package io.layerd.daemon.grpc;
 
+import io.layerd.api.servicevm.v1.OperationInfo;
+import io.layerd.servicevm.manager.OperationRecord;
+
 import com.google.protobuf.ByteString;
 import io.grpc.stub.StreamObserver;
 import io.layerd.api.servicevm.v1.ExecRequest;
@@ -132,7 +135,7 @@ public final class ServiceVmsService extends ServiceVmsGrpc.ServiceVmsImplBase {
 
     private ServiceVmLease acquire(String owner) {
         try {
-            return manager.acquire(owner);
+            return manager.acquire(owner, "vm command");
         } catch (IOException e) {
             throw LayerdException.unavailable("cannot start a service VM for %s: %s", owner, e.getMessage());
         }
@@ -152,6 +155,10 @@ public final class ServiceVmsService extends ServiceVmsGrpc.ServiceVmsImplBase {
         }
         synchronized (held) {
             b.addAllHeldOwners(held.keySet());
+        }
+        for (OperationRecord op : manager.recentOperations()) {
+            b.addRecentOperations(OperationInfo.newBuilder().setOperation(op.operation()).setOwner(op.owner()).addAllVmIds(op.vmIds())
+                    .setStartedUnixMillis(op.started().toEpochMilli()).setMillis(op.duration().toMillis()).setRequests(op.requests()));
         }
         return b.build();
     }

@@ -42,7 +42,7 @@ public final class ServiceVmScratchExporter implements ScratchExporter {
 
     @Override
     public ScratchExport open(Path sandbox, String upperDir, List<Path> parentLayers, String owner) throws IOException {
-        Session session = new Session(vms.acquire(owner), sandbox, upperDir);
+        Session session = new Session(vms.acquire(owner, "export scratch"), sandbox, upperDir);
         try {
             session.mount(parentLayers);
             return session;

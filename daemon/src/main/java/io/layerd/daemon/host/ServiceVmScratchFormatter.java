@@ -35,7 +35,7 @@ public final class ServiceVmScratchFormatter implements ScratchFormatter {
 
     @Override
     public void format(Path vhdx) throws IOException {
-        try (ServiceVmLease lease = vms.acquire(OWNER)) {
+        try (ServiceVmLease lease = vms.acquire(OWNER, "format scratch")) {
             AttachedDisk disk = lease.attach(vhdx, false);
             try {
                 Duration operation = vms.settings().operationTimeout();

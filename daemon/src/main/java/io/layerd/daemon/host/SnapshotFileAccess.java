@@ -101,7 +101,7 @@ public final class SnapshotFileAccess {
                 throw LayerdException.failedPrecondition("snapshot \"%s\" is read-only (a committed layer or a view): cannot %s;"
                         + " prepare an active snapshot on it and change that", key, what);
             }
-            try (ServiceVmLease lease = vms.acquire(key);
+            try (ServiceVmLease lease = vms.acquire(key, "files: " + what.split(" ")[0]);
                  VmSnapshotView view = VmSnapshotView.open(lease, disks)) {
                 return work.run(lease, view);
             } catch (BridgeException e) {

@@ -9,6 +9,12 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One owner's use of a service VM, from {@link ServiceVmManager#acquire} to {@link #close}. Every
@@ -19,12 +25,18 @@ public final class ServiceVmLease implements AutoCloseable {
     private final ServiceVmManager manager;
     private final ServiceVmManager.Slot slot;
     private final String owner;
+    private final String operation;
+    private final Instant started = Instant.now();
+    private final long startedNanos = System.nanoTime();
+    private final Set<String> vmIds = Collections.synchronizedSet(new LinkedHashSet<>());
+    private final AtomicLong requests = new AtomicLong();
     private boolean closed;
 
-    ServiceVmLease(ServiceVmManager manager, ServiceVmManager.Slot slot, String owner) {
+    ServiceVmLease(ServiceVmManager manager, ServiceVmManager.Slot slot, String owner, String operation) {
         this.manager = manager;
         this.slot = slot;
         this.owner = owner;
+        this.operation = operation;
     }
 
     public String owner() {
@@ -43,11 +55,13 @@ public final class ServiceVmLease implements AutoCloseable {
 
     /** A request with its payload: {@code upload} sent after it, chunks received written to {@code download}. */
     public Response call(Request request, Duration timeout, InputStream upload, OutputStream download) throws IOException {
+        requests.incrementAndGet();
         return vm().call(request, timeout, upload, download);
     }
 
     /** Hot-plugs {@code image} (shared with other leases of the same VM) and returns its guest device. */
     public AttachedDisk attach(Path image, boolean readOnly) throws IOException {
+        requests.incrementAndGet();
         return vm().attach(image, DiskFormat.of(image), readOnly, manager.settings().operationTimeout());
     }
 
@@ -64,7 +78,9 @@ public final class ServiceVmLease implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("lease of " + owner + " is already released");
         }
-        return manager.current(slot);
+        ServiceVm vm = manager.current(slot);
+        vmIds.add(vm.id());
+        return vm;
     }
 
     /** Releases the lease; in per-instance mode the owner's last release stops its VM. */
@@ -72,7 +88,12 @@ public final class ServiceVmLease implements AutoCloseable {
     public void close() {
         if (!closed) {
             closed = true;
-            manager.release(slot, owner);
+            List<String> served;
+            synchronized (vmIds) {
+                served = List.copyOf(vmIds);
+            }
+            manager.release(slot, owner, new OperationRecord(operation, owner, served, started,
+                    Duration.ofNanos(System.nanoTime() - startedNanos), requests.get()));
         }
     }
 }

@@ -61,6 +61,9 @@ public final class ServiceVmManager implements AutoCloseable {
     private final AtomicInteger vmNumbers = new AtomicInteger();
     private final AtomicInteger bootCount = new AtomicInteger();
     private boolean closed;
+    /** Operations kept for status: enough to see a burst, bounded for a daemon that runs for months. */
+    private static final int RECENT_OPERATIONS = 100;
+    private final java.util.ArrayDeque<OperationRecord> recent = new java.util.ArrayDeque<>();
 
     /** The VM (running or booting) of one global or per-instance slot, and who holds it. */
     static final class Slot {
@@ -102,6 +105,11 @@ public final class ServiceVmManager implements AutoCloseable {
      * {@code Unavailable} if the VM cannot boot; the lease is then not held.
      */
     public ServiceVmLease acquire(String owner) throws IOException {
+        return acquire(owner, "other");
+    }
+
+    /** As {@link #acquire(String)}, recording the lease as {@code operation} in {@link #recentOperations()}. */
+    public ServiceVmLease acquire(String owner, String operation) throws IOException {
         if (owner == null || owner.isBlank()) {
             throw LayerdException.invalidArgument("a service VM owner must be named");
         }
@@ -119,9 +127,9 @@ public final class ServiceVmManager implements AutoCloseable {
                 slot.idle = null;
             }
         }
-        ServiceVmLease lease = new ServiceVmLease(this, slot, owner);
+        ServiceVmLease lease = new ServiceVmLease(this, slot, owner, operation);
         try {
-            current(slot);
+            lease.vmId(); // boots it if needed, and records which VM serves the lease
         } catch (IOException | RuntimeException e) {
             lease.close();
             throw e;
@@ -215,9 +223,15 @@ public final class ServiceVmManager implements AutoCloseable {
         }
     }
 
-    void release(Slot slot, String owner) {
+    void release(Slot slot, String owner, OperationRecord record) {
         ServiceVm stop = null;
         synchronized (this) {
+            if (!record.vmIds().isEmpty()) { // empty: the VM never came up, and acquire failed
+                recent.addLast(record);
+                while (recent.size() > RECENT_OPERATIONS) {
+                    recent.removeFirst();
+                }
+            }
             slot.leases--;
             slot.owners.computeIfPresent(owner, (o, n) -> n == 1 ? null : n - 1);
             if (slot.leases > 0) {
@@ -267,6 +281,11 @@ public final class ServiceVmManager implements AutoCloseable {
         } catch (CompletionException | CancellationException e) {
             return null;
         }
+    }
+
+    /** The last operations served (oldest first), for {@code layerd vm status}. */
+    public synchronized List<OperationRecord> recentOperations() {
+        return List.copyOf(recent);
     }
 
     /** Running VMs. */

@@ -204,6 +204,29 @@ class ServiceVmManagerTest {
      * still be found and stopped, since per-instance mode forgets the slot on that release.
      */
     @Test
+    void everyReleasedLeaseIsRecordedWithItsVmAndRequests() throws Exception {
+        ServiceVmManager manager = manager(Lifetime.PER_INSTANCE);
+        String vm;
+        try (ServiceVmLease lease = manager.acquire("a", "compare")) {
+            lease.call(ping());
+            lease.call(ping());
+            vm = lease.vmId();
+        }
+        manager.acquire("b", "idle").close();
+        List<OperationRecord> recent = manager.recentOperations();
+        assertEquals(2, recent.size(), recent.toString());
+        assertEquals("idle", recent.get(1).operation());
+        assertEquals(0, recent.get(1).requests(), "its VM booted for it, and it sent nothing");
+        assertNotEquals(vm, recent.get(1).vmIds().get(0), "per-instance: b had a VM of its own");
+        OperationRecord op = recent.get(0);
+        assertEquals("compare", op.operation());
+        assertEquals("a", op.owner());
+        assertEquals(List.of(vm), op.vmIds());
+        assertEquals(2, op.requests());
+        assertTrue(!op.duration().isNegative());
+    }
+
+    @Test
     void perInstanceVmBootedForAnAcquireThatWasInterruptedIsStopped() throws Exception {
         hypervisor.bootDelay(Duration.ofMillis(1_000));
         ServiceVmManager manager = manager(Lifetime.PER_INSTANCE);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.layerd.api.containerd.types.Descriptor;
 import io.layerd.servicevm.manager.ServiceVmManager;
+import io.layerd.tests.CliRun;
 import io.layerd.tests.containerd.CommandResult;
 import io.layerd.tests.containerd.Commands;
 import io.layerd.tests.containerd.ContainerdFixture;
@@ -58,6 +59,20 @@ class LcowChangesPerInstanceIT {
         awaitNoVm(vms);
         assertEquals(afterPrepare + 3, vms.bootCount(), "cp-in, Diff and commit each booted a VM of their own");
         assertEquals(List.of(), vms.status(), "no VM is left running");
+
+        containerd.step("layerd vm status shows which VM served each operation and how long it took");
+        CliRun status = CliRun.of("vm", "status", "--address", containerd.layerdSocket().toString());
+        assertEquals(0, status.exit(), status.text());
+        List<String> vmIds = new java.util.ArrayList<>();
+        for (String operation : List.of("format scratch", "files: extract", "export scratch")) {
+            String line = status.out().lines().filter(l -> l.contains(operation)).reduce((a, b) -> b)
+                    .orElseThrow(() -> new AssertionError(operation + " in\n" + status.text()));
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(vm-\\S+)\\s+(\\d+\\.\\d+)s").matcher(line);
+            assertTrue(m.find(), "VM id and duration in: " + line);
+            assertTrue(Double.parseDouble(m.group(2)) > 0, line);
+            vmIds.add(m.group(1));
+        }
+        assertEquals(3, new java.util.HashSet<>(vmIds).size(), "a VM of its own each: " + vmIds);
     }
 
     private void awaitNoVm(ServiceVmManager vms) {
