@@ -2,6 +2,7 @@ package io.layerd.lcow;
 
 import io.layerd.core.errors.Causes;
 import io.layerd.core.errors.LayerdException;
+import io.layerd.core.fs.Durable;
 import io.layerd.core.io.ProducerInputStream;
 import io.layerd.core.metastore.StoredSnapshot;
 import io.layerd.core.mount.LayerMountOptions;
@@ -14,6 +15,7 @@ import io.layerd.lcow.convert.OverlayUpperTar;
 import io.layerd.lcow.ext4.Ext4SizeLimitException;
 import io.layerd.lcow.scratch.ScratchExport;
 import io.layerd.lcow.scratch.ScratchExporter;
+import io.layerd.lcow.scratch.ScratchResizer;
 import io.layerd.lcow.scratch.ScratchLabels;
 import io.layerd.lcow.scratch.ScratchLayout;
 import io.layerd.lcow.scratch.ScratchTemplates;
@@ -58,6 +60,7 @@ public final class LcowLayout implements SnapshotLayout {
 
     private final ScratchTemplates templates;
     private final Optional<ScratchExporter> exporter;
+    private final Optional<ScratchResizer> resizer;
     private final LcowLayerSettings settings;
     /** The owner key of a shared scratch → that scratch's file; set by the snapshotter once it exists. */
     private volatile Function<String, Path> sharedScratches = owner -> {
@@ -70,8 +73,15 @@ public final class LcowLayout implements SnapshotLayout {
 
     /** {@code exporter} reads container scratches for Commit; {@code settings} shape the layer.vhd it writes. */
     public LcowLayout(ScratchTemplates templates, Optional<ScratchExporter> exporter, LcowLayerSettings settings) {
+        this(templates, exporter, Optional.empty(), settings);
+    }
+
+    /** {@code resizer} grows a container's scratch when its size label grows. */
+    public LcowLayout(ScratchTemplates templates, Optional<ScratchExporter> exporter, Optional<ScratchResizer> resizer,
+                      LcowLayerSettings settings) {
         this.templates = templates;
         this.exporter = exporter;
+        this.resizer = resizer;
         this.settings = settings;
     }
 
@@ -167,6 +177,47 @@ public final class LcowLayout implements SnapshotLayout {
             ByteBuffer magic = ByteBuffer.allocate(2).order(ByteOrder.LITTLE_ENDIAN);
             disk.read(EXT4_MAGIC_OFFSET, magic);
             return magic.getShort(0) == EXT4_MAGIC;
+        }
+    }
+
+    /**
+     * A container whose size label grows gets a grown scratch (VHDX and ext4), before the label
+     * is recorded; a smaller size is refused — ext4 data may live anywhere on the disk. An
+     * unchanged or removed label changes nothing.
+     */
+    @Override
+    public void beforeUpdate(SnapshotPaths paths, Path directory, Kind kind, String key, Map<String, String> before,
+                             Map<String, String> after) throws IOException {
+        String wanted = after.get(ScratchLabels.SIZE_GB);
+        if (!needsScratch(kind, key) || wanted == null || wanted.equals(before.get(ScratchLabels.SIZE_GB))) {
+            return;
+        }
+        long size = ScratchLabels.of(key, after).sizeBytes();
+        Path sandbox = directory.resolve(SANDBOX);
+        if (Files.isSymbolicLink(sandbox)) {
+            throw LayerdException.failedPrecondition("snapshot \"%s\" shares the scratch of another container (%s): resize that one",
+                    key, Files.readSymbolicLink(sandbox));
+        }
+        long current;
+        try (VhdxFile disk = VhdxFile.open(sandbox, false)) {
+            current = disk.virtualSize();
+        }
+        if (size == current) {
+            return;
+        }
+        if (size < current) {
+            throw LayerdException.failedPrecondition("snapshot \"%s\": %s=%s would shrink its scratch from %d GB; shrinking is refused"
+                    + " (the file system may use every block) — prepare a new container with the smaller size instead",
+                    key, ScratchLabels.SIZE_GB, wanted, current >> 30);
+        }
+        ScratchResizer grow = resizer.orElseThrow(() -> LayerdException.failedPrecondition(
+                "snapshot \"%s\": growing a scratch resizes its ext4 in the service VM, and none is configured ([servicevm])", key));
+        Path target = paths.tmp().resolve("grow-" + directory.getFileName() + "-" + System.nanoTime() + ".vhdx");
+        try {
+            grow.grow(sandbox, target, size, key);
+            Durable.rename(target, sandbox);
+        } finally {
+            Files.deleteIfExists(target); // gone once renamed; a crash leaves it in tmp/, cleared at start-up
         }
     }
 

@@ -5,6 +5,7 @@ import io.layerd.core.plugin.PluginServices;
 import io.layerd.core.plugin.SnapshotterPlugin;
 import io.layerd.core.snapshot.Snapshotter;
 import io.layerd.lcow.scratch.ScratchExporter;
+import io.layerd.lcow.scratch.ScratchResizer;
 import io.layerd.lcow.scratch.ScratchFormatter;
 
 /** Registers the {@code lcow} snapshotter type with the plugin host. */
@@ -33,6 +34,7 @@ public final class LcowPlugin implements SnapshotterPlugin {
     @Override
     public Snapshotter open(PluginConfig config, PluginServices services) {
         return new LcowSnapshotter(config.root(), services.find(ScratchFormatter.class), services.find(ScratchExporter.class),
+                services.find(ScratchResizer.class),
                 LcowLayerSettings.of(config));
     }
 }

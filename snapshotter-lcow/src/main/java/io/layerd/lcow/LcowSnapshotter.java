@@ -8,6 +8,7 @@ import io.layerd.core.snapshot.Kind;
 import io.layerd.lcow.scratch.ScratchExporter;
 import io.layerd.lcow.scratch.ScratchFormatter;
 import io.layerd.lcow.scratch.ScratchLayout;
+import io.layerd.lcow.scratch.ScratchResizer;
 import io.layerd.lcow.scratch.ScratchTemplates;
 
 import java.io.IOException;
@@ -36,7 +37,13 @@ public final class LcowSnapshotter extends DirectorySnapshotter {
     /** With an {@code exporter}, a container snapshot's Commit turns its scratch into a layer written per {@code settings}. */
     public LcowSnapshotter(Path root, Optional<ScratchFormatter> formatter, Optional<ScratchExporter> exporter,
                            LcowLayerSettings settings) {
-        this(root, new LcowLayout(templates(root, formatter), exporter, settings));
+        this(root, formatter, exporter, Optional.empty(), settings);
+    }
+
+    /** With a {@code resizer}, a container whose size label grows gets a grown scratch. */
+    public LcowSnapshotter(Path root, Optional<ScratchFormatter> formatter, Optional<ScratchExporter> exporter,
+                           Optional<ScratchResizer> resizer, LcowLayerSettings settings) {
+        this(root, new LcowLayout(templates(root, formatter), exporter, resizer, settings));
     }
 
     private LcowSnapshotter(Path root, LcowLayout layout) {

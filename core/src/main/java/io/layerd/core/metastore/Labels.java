@@ -3,7 +3,9 @@ package io.layerd.core.metastore;
 import io.layerd.core.errors.LayerdException;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /** Label rules containerd enforces on every snapshot and content label. */
 public final class Labels {
@@ -34,5 +36,39 @@ public final class Labels {
 
     private static String abbreviate(String key) {
         return key.length() <= 64 ? key : key.substring(0, 64) + "…";
+    }
+
+    /**
+     * The labels a snapshot has after an Update under containerd's field-mask rules: no paths
+     * replace them all, "labels" too, "labels.<key>" sets or (with an empty or missing value)
+     * removes one key. Other paths are INVALID_ARGUMENT.
+     */
+    public static Map<String, String> afterUpdate(Map<String, String> current, Map<String, String> requested, List<String> fieldPaths,
+                                                  String snapshot) {
+        Map<String, String> updated = new TreeMap<>(current);
+        if (fieldPaths.isEmpty()) {
+            updated = new TreeMap<>(requested);
+        } else {
+            for (String path : fieldPaths) {
+                if (path.startsWith("labels.")) {
+                    String k = path.substring("labels.".length());
+                    String v = requested.get(k);
+                    if (v == null || v.isEmpty()) {
+                        updated.remove(k);
+                    } else {
+                        updated.put(k, v);
+                    }
+                } else if (path.equals("labels")) {
+                    updated = new TreeMap<>(requested);
+                } else {
+                    throw LayerdException.invalidArgument(
+                            "cannot update \"%s\" field on snapshot \"%s\": only \"labels\" and \"labels.<key>\" are mutable",
+                            path, snapshot);
+                }
+            }
+        }
+        updated.values().removeIf(String::isEmpty);
+        validate(updated);
+        return updated;
     }
 }

@@ -204,30 +204,7 @@ public final class MetaTransaction {
             if (r == null) {
                 throw LayerdException.notFound("snapshot %s: not found", quote(info.name()));
             }
-            Map<String, String> updated = labels(r.id);
-            if (fieldPaths.isEmpty()) {
-                updated = new TreeMap<>(info.labels());
-            } else {
-                for (String path : fieldPaths) {
-                    if (path.startsWith("labels.")) {
-                        String k = path.substring("labels.".length());
-                        String v = info.labels().get(k);
-                        if (v == null || v.isEmpty()) {
-                            updated.remove(k);
-                        } else {
-                            updated.put(k, v);
-                        }
-                    } else if (path.equals("labels")) {
-                        updated = new TreeMap<>(info.labels());
-                    } else {
-                        throw LayerdException.invalidArgument(
-                                "cannot update %s field on snapshot %s: only \"labels\" and \"labels.<key>\" are mutable",
-                                quote(path), quote(info.name()));
-                    }
-                }
-            }
-            updated.values().removeIf(String::isEmpty);
-            Labels.validate(updated);
+            Map<String, String> updated = Labels.afterUpdate(labels(r.id), info.labels(), fieldPaths, info.name());
             long now = Math.max(nowNanos(), r.updatedNs + 1); // updated must move forward
             try (PreparedStatement ps = c.prepareStatement("UPDATE snapshots SET updated_ns = ? WHERE id = ?")) {
                 ps.setLong(1, now);

@@ -227,7 +227,20 @@ public class DirectorySnapshotter implements Snapshotter, Cleaner {
     public Info update(Info info, List<String> fieldPaths) {
         requireKey("name", info.name());
         Labels.validate(info.labels());
-        return store.write(tx -> tx.update(info, fieldPaths));
+        String key = info.name();
+        // The same lock as commit: a resize must not run while the scratch is being exported.
+        synchronized (commitStripes[Math.floorMod(key.hashCode(), commitStripes.length)]) {
+            SnapshotRecord r = store.read(tx -> tx.record(key));
+            if (ownsDirectory(r.info().kind(), key)) {
+                Map<String, String> after = Labels.afterUpdate(r.info().labels(), info.labels(), fieldPaths, key);
+                try {
+                    layout.beforeUpdate(paths, paths.snapshot(r.id()), r.info().kind(), key, r.info().labels(), after);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("snapshot \"" + key + "\": cannot apply the new labels: " + e.getMessage(), e);
+                }
+            }
+            return store.write(tx -> tx.update(info, fieldPaths));
+        }
     }
 
     @Override

@@ -46,6 +46,15 @@ public interface SnapshotLayout {
     }
 
     /** The mounts of an active or view snapshot. */
+    /**
+     * Called before an Update of a snapshot that keeps a directory is recorded, with its labels
+     * before and after: a layout whose disks follow labels (a scratch's size) changes them here.
+     * A failure refuses the Update and nothing is recorded. The default changes nothing.
+     */
+    default void beforeUpdate(SnapshotPaths paths, Path directory, Kind kind, String key, Map<String, String> before,
+                              Map<String, String> after) throws IOException {
+    }
+
     List<Mount> mounts(SnapshotPaths paths, StoredSnapshot snapshot);
 
     /** Whether a committed snapshot may be moved onto another parent (containerd's "rebase"). */

@@ -11,6 +11,7 @@ import io.grpc.protobuf.services.HealthStatusManager;
 import io.layerd.core.errors.LayerdException;
 import io.layerd.core.plugin.PluginServices;
 import io.layerd.lcow.scratch.ScratchExporter;
+import io.layerd.lcow.scratch.ScratchResizer;
 import io.layerd.lcow.scratch.ScratchFormatter;
 import io.layerd.daemon.config.DaemonConfig;
 import io.layerd.daemon.grpc.AdminService;
@@ -23,6 +24,7 @@ import io.layerd.daemon.host.Appliers;
 import io.layerd.daemon.host.ContentStores;
 import io.layerd.daemon.host.PluginHost;
 import io.layerd.daemon.host.ServiceVmScratchExporter;
+import io.layerd.daemon.host.ServiceVmScratchResizer;
 import io.layerd.daemon.host.SnapshotFileAccess;
 import io.layerd.daemon.grpc.SnapshotFilesService;
 import io.layerd.daemon.host.ServiceVmScratchFormatter;
@@ -103,7 +105,8 @@ public final class Daemon implements AutoCloseable {
             vms = ServiceVmHost.start(config);
             host = PluginHost.start(config.plugins(), PluginServices.NONE
                     .with(ScratchFormatter.class, new ServiceVmScratchFormatter(vms))
-                    .with(ScratchExporter.class, new ServiceVmScratchExporter(vms)));
+                    .with(ScratchExporter.class, new ServiceVmScratchExporter(vms))
+                    .with(ScratchResizer.class, new ServiceVmScratchResizer(vms)));
             content = ContentStores.open(config.content(), config.root());
             Appliers.removeLeftovers(diffTemp(config));
             Daemon d = new Daemon(config, lock, host, vms, content);

@@ -76,6 +76,14 @@ class LcowChangesIT {
         CliRun stat = cli("stat", container, "opt/app");
         assertTrue(stat.out().startsWith("opt/app: dir drwxr-xr-x"), stat.text());
 
+        containerd.step("grow the container's scratch with a larger size label; a smaller one is refused");
+        String sizeLabel = "containerd.io/snapshot/io.microsoft.container.storage.rootfs.size-gb";
+        containerd.snapshotsOk("label", "container", sizeLabel + "=21");
+        Path sandbox = directoryOf(container).resolve("sandbox.vhdx");
+        assertEquals(21L << 30, ext4Bytes(sandbox), "the ext4 inside fills the grown disk");
+        CommandResult shrink = containerd.snapshots("label", "container", sizeLabel + "=19");
+        assertTrue(!shrink.ok() && shrink.stderr().contains("shrinking is refused"), shrink.describe());
+
         containerd.step("Diff of the container against its parent view");
         Descriptor diff = LcowContainers.diff(containerd, "container-parent", "container", "container-changes");
         Path blob = tmp.resolve("layerd-diff.tar.gz");
@@ -158,6 +166,31 @@ class LcowChangesIT {
 
     private static void xattr(Path p, String name, String value) throws IOException {
         Files.getFileAttributeView(p, UserDefinedFileAttributeView.class).write(name, ByteBuffer.wrap(value.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** The size of the ext4 file system inside a VHDX (qemu-img says the disk's, dumpe2fs the file system's). */
+    private long ext4Bytes(Path vhdx) {
+        CommandResult info = Commands.run(STEP, List.of("qemu-img", "info", "-f", "vhdx", "--output=json", vhdx.toString()));
+        assertTrue(info.stdout().contains("\"virtual-size\": " + (21L << 30)), info.describe());
+        Path raw = tmp.resolve("grown.raw");
+        assertTrue(Commands.run(STEP, List.of("qemu-img", "convert", "-f", "vhdx", "-O", "raw", vhdx.toString(), raw.toString())).ok());
+        CommandResult fsck = Commands.run(STEP, List.of("e2fsck", "-fn", raw.toString()));
+        assertEquals(0, fsck.exitCode(), fsck.describe());
+        CommandResult dump = Commands.run(STEP, List.of("dumpe2fs", "-h", raw.toString()));
+        assertTrue(dump.ok(), dump.describe());
+        long blocks = Long.parseLong(field(dump.stdout(), "Block count"));
+        long blockSize = Long.parseLong(field(dump.stdout(), "Block size"));
+        try {
+            Files.delete(raw);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return blocks * blockSize;
+    }
+
+    private static String field(String dumpe2fs, String name) {
+        return dumpe2fs.lines().filter(l -> l.startsWith(name + ":")).map(l -> l.substring(name.length() + 1).trim()).findFirst()
+                .orElseThrow(() -> new AssertionError(name + " in\n" + dumpe2fs));
     }
 
     private Path directoryOf(String layerdKey) {
