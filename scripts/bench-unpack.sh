@@ -18,17 +18,7 @@ work="${1:-/var/tmp/layerd-bench/unpack}"
 case "$work" in
   "$here"|"$here"/*) echo "bench-unpack: the work directory must be outside the repository" >&2; exit 1 ;;
 esac
-[ "$(id -u)" = 0 ] || { echo "bench-unpack: containerd needs root" >&2; exit 1; }
-if [ ! -f /var/cache/layerd/LinuxBootFiles/kernel ] || [ ! -f /var/cache/layerd/LinuxBootFiles/initrd.img ]; then
-  "$here/scripts/build-bootfiles.sh"
-fi
-cd "$here"
-echo "[bench] building layerd and the test classes" >&2
-mvn -q -B -Dstyle.color=never -DskipTests install -pl tests -am >&2
-props=(-Dbench.work="$work" -Dbench.rounds="${BENCH_ROUNDS:-3}" -Dbench.prepares="${BENCH_PREPARES:-20}"
-       -Dlayerd.jar="$here/daemon/target/layerd.jar")
+props=(-Dbench.work="$work" -Dbench.rounds="${BENCH_ROUNDS:-3}" -Dbench.prepares="${BENCH_PREPARES:-20}")
 [ -n "${BENCH_BASE:-}" ] && props+=(-Dbench.base="$BENCH_BASE")
 [ -n "${BENCH_TOP:-}" ] && props+=(-Dbench.top="$BENCH_TOP")
-cp_file="$here/tests/target/bench-classpath.txt"
-mvn -q -B -Dstyle.color=never dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$cp_file" -pl tests >&2
-exec java -Xmx1g "${props[@]}" -cp "$here/tests/target/test-classes:$(cat "$cp_file")" io.layerd.tests.bench.UnpackBench
+exec "$here/scripts/bench-java.sh" io.layerd.tests.bench.UnpackBench "${props[@]}"

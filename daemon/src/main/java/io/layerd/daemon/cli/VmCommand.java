@@ -150,10 +150,11 @@ final class VmCommand {
         }
         if (s.getRecentOperationsCount() > 0) {
             out.println("recent operations (oldest first):");
-            Table ops = new Table("STARTED", "OPERATION", "OWNER", "VM", "TOOK", "REQUESTS");
+            Table ops = new Table("STARTED", "OPERATION", "OWNER", "VM", "TOOK", "WAITED FOR VM", "REQUESTS");
             for (io.layerd.api.servicevm.v1.OperationInfo op : s.getRecentOperationsList()) {
                 ops.row(java.time.Instant.ofEpochMilli(op.getStartedUnixMillis()).toString(), op.getOperation(), op.getOwner(),
                         String.join(",", op.getVmIdsList()), String.format(Locale.ROOT, "%.2fs", op.getMillis() / 1000.0),
+                        String.format(Locale.ROOT, "%.2fs", op.getVmWaitMillis() / 1000.0),
                         Long.toString(op.getRequests()));
             }
             ops.print(out);

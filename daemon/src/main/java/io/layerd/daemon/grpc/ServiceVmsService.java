@@ -158,7 +158,8 @@ public final class ServiceVmsService extends ServiceVmsGrpc.ServiceVmsImplBase {
         }
         for (OperationRecord op : manager.recentOperations()) {
             b.addRecentOperations(OperationInfo.newBuilder().setOperation(op.operation()).setOwner(op.owner()).addAllVmIds(op.vmIds())
-                    .setStartedUnixMillis(op.started().toEpochMilli()).setMillis(op.duration().toMillis()).setRequests(op.requests()));
+                    .setStartedUnixMillis(op.started().toEpochMilli()).setMillis(op.duration().toMillis()).setRequests(op.requests())
+                    .setVmWaitMillis(op.vmWait().toMillis()));
         }
         return b.build();
     }

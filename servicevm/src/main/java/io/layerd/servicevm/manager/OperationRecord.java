@@ -13,8 +13,10 @@ import java.util.List;
  * @param started   when the lease was taken
  * @param duration  until it was released, a boot included
  * @param requests  bridge requests sent (disk hot-plugs included)
+ * @param vmWait    of the duration, the wait for a VM at acquire: its boot when none was running
  */
-public record OperationRecord(String operation, String owner, List<String> vmIds, Instant started, Duration duration, long requests) {
+public record OperationRecord(String operation, String owner, List<String> vmIds, Instant started, Duration duration, long requests,
+                              Duration vmWait) {
     public OperationRecord {
         vmIds = List.copyOf(vmIds);
     }

@@ -30,6 +30,7 @@ public final class ServiceVmLease implements AutoCloseable {
     private final long startedNanos = System.nanoTime();
     private final Set<String> vmIds = Collections.synchronizedSet(new LinkedHashSet<>());
     private final AtomicLong requests = new AtomicLong();
+    private volatile Duration vmWait = Duration.ZERO;
     private boolean closed;
 
     ServiceVmLease(ServiceVmManager manager, ServiceVmManager.Slot slot, String owner, String operation) {
@@ -41,6 +42,11 @@ public final class ServiceVmLease implements AutoCloseable {
 
     public String owner() {
         return owner;
+    }
+
+    /** Called once the VM serving a new lease is up: how long the acquire waited for it. */
+    void vmReady() {
+        vmWait = Duration.ofNanos(System.nanoTime() - startedNanos);
     }
 
     /** Id of the VM now serving this lease (booting one if needed). */
@@ -93,7 +99,7 @@ public final class ServiceVmLease implements AutoCloseable {
                 served = List.copyOf(vmIds);
             }
             manager.release(slot, owner, new OperationRecord(operation, owner, served, started,
-                    Duration.ofNanos(System.nanoTime() - startedNanos), requests.get()));
+                    Duration.ofNanos(System.nanoTime() - startedNanos), requests.get(), vmWait));
         }
     }
 }

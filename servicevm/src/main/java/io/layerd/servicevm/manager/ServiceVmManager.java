@@ -130,6 +130,7 @@ public final class ServiceVmManager implements AutoCloseable {
         ServiceVmLease lease = new ServiceVmLease(this, slot, owner, operation);
         try {
             lease.vmId(); // boots it if needed, and records which VM serves the lease
+            lease.vmReady();
         } catch (IOException | RuntimeException e) {
             lease.close();
             throw e;

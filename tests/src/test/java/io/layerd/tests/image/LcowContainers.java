@@ -26,12 +26,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** What the LCOW container tests do through containerd and layerd: file commands, Diff, content. */
-final class LcowContainers {
+public final class LcowContainers {
     private LcowContainers() {
     }
 
     /** The fixture's daemon configuration: containerd's content store and a service VM ({@code extra} keys added to it). */
-    static String config(String extraServiceVmKeys) {
+    public static String config(String extraServiceVmKeys) {
         try {
             return "[content]\ncontainerd_address = \"@CONTAINERD@\"\n" + VmFixture.daemonConfigSection() + extraServiceVmKeys;
         } catch (IOException e) {
@@ -40,18 +40,18 @@ final class LcowContainers {
     }
 
     /** containerd's backend key of {@code key}: what `layerd snapshot list` shows. */
-    static String layerdKey(ContainerdFixture containerd, String key) {
+    public static String layerdKey(ContainerdFixture containerd, String key) {
         return containerd.layerdSnapshot(key).orElseThrow(() -> new AssertionError("layerd stores " + key)).name();
     }
 
     /** {@code layerd snapshot <command> --address … lcow <args>} (a leading option stays before the snapshotter). */
-    static CliRun files(ContainerdFixture containerd, String command, String... args) {
+    public static CliRun files(ContainerdFixture containerd, String command, String... args) {
         CliRun run = CliRun.of(filesArgs(containerd, command, args));
         assertEquals(0, run.exit(), String.join(" ", filesArgs(containerd, command, args)) + "\n" + run.text());
         return run;
     }
 
-    static String[] filesArgs(ContainerdFixture containerd, String command, String... args) {
+    public static String[] filesArgs(ContainerdFixture containerd, String command, String... args) {
         List<String> all = new ArrayList<>(List.of("snapshot", command, "--address", containerd.layerdSocket().toString()));
         int first = 0;
         if (args.length > 0 && args[0].startsWith("-")) {
@@ -64,7 +64,7 @@ final class LcowContainers {
     }
 
     /** layerd's Diff of containerd snapshot {@code right} against {@code left}, stored in containerd's content under {@code ref}. */
-    static Descriptor diff(ContainerdFixture containerd, String left, String right, String ref) {
+    public static Descriptor diff(ContainerdFixture containerd, String left, String right, String ref) {
         try (DaemonChannel channel = new DaemonChannel(containerd.containerdSocket());
              DaemonChannel layerd = new DaemonChannel(containerd.layerdSocket())) {
             GrpcSnapshotter viaContainerd = new GrpcSnapshotter(channel.channel(), ContainerdFixture.SNAPSHOTTER, ContainerdFixture.NAMESPACE);
@@ -75,19 +75,19 @@ final class LcowContainers {
         }
     }
 
-    static void contentGet(ContainerdFixture containerd, String digest, Path to) {
+    public static void contentGet(ContainerdFixture containerd, String digest, Path to) {
         CommandResult get = Commands.run(Duration.ofMinutes(2), List.of("sh", "-c",
                 "ctr -a " + containerd.containerdSocket() + " content get " + digest + " > " + to));
         assertEquals(0, get.exitCode(), get.describe());
     }
 
-    static ClientInterceptor namespace() {
+    public static ClientInterceptor namespace() {
         Metadata ns = new Metadata();
         ns.put(Metadata.Key.of("containerd-namespace", Metadata.ASCII_STRING_MARSHALLER), ContainerdFixture.NAMESPACE);
         return MetadataUtils.newAttachHeadersInterceptor(ns);
     }
 
-    static Mount onlyMount(List<Mount> mounts) {
+    public static Mount onlyMount(List<Mount> mounts) {
         assertEquals(1, mounts.size(), "an lcow-layer snapshot has exactly one mount: " + mounts);
         return mounts.get(0);
     }

@@ -12,12 +12,12 @@ import java.nio.file.Path;
 import java.util.List;
 
 /** An OCI archive imported into the fixture's containerd and unpacked into LCOW layers by {@code layerd image unpack}. */
-final class LcowUnpack {
+public final class LcowUnpack {
     private LcowUnpack() {
     }
 
     /** Imports and unpacks {@code image}; returns its chain ids, base first. */
-    static List<String> importAndUnpack(ContainerdFixture containerd, Path archive, OciImageBuilder.Image image) {
+    public static List<String> importAndUnpack(ContainerdFixture containerd, Path archive, OciImageBuilder.Image image) {
         containerd.step("ctr image import --no-unpack");
         CommandResult imported = containerd.ctr("image", "import", "--no-unpack", archive.toString());
         assertTrue(imported.ok(), imported.describe());
