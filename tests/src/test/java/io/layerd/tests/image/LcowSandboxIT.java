@@ -4,15 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.layerd.api.servicevm.v1.Ext4Source;
 import io.layerd.api.servicevm.v1.MkdirRequest;
-import io.layerd.api.servicevm.v1.MountRequest;
-import io.layerd.api.servicevm.v1.OverlaySource;
 import io.layerd.api.servicevm.v1.ReadFileRequest;
 import io.layerd.api.servicevm.v1.RemoveRequest;
 import io.layerd.api.servicevm.v1.Request;
 import io.layerd.api.servicevm.v1.StatRequest;
-import io.layerd.api.servicevm.v1.UnmountRequest;
 import io.layerd.api.servicevm.v1.WriteFileRequest;
 import io.grpc.Metadata;
 import io.grpc.stub.MetadataUtils;
@@ -22,9 +18,11 @@ import io.layerd.core.snapshot.Mount;
 import io.layerd.daemon.grpc.ProtoMapping;
 import io.layerd.daemon.client.DaemonChannel;
 import io.layerd.daemon.client.GrpcSnapshotter;
+import io.layerd.daemon.host.VmSnapshotView;
+import io.layerd.lcow.SnapshotDisks;
+import io.layerd.lcow.scratch.ScratchLayout;
 import io.layerd.lcow.scratch.ScratchLabels;
 import io.layerd.servicevm.bridge.BridgeException;
-import io.layerd.servicevm.manager.AttachedDisk;
 import io.layerd.servicevm.manager.ServiceVmLease;
 import io.layerd.tests.containerd.CommandResult;
 import io.layerd.tests.containerd.Commands;
@@ -42,9 +40,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A container on top of an image unpacked into LCOW layers, prepared the way containerd users do
@@ -135,65 +133,20 @@ class LcowSandboxIT {
 
             containerd.step("the child's view holds the container's changes");
             try (ServiceVmLease lease = containerd.layerdDaemon().serviceVms().acquire("lcow-sandbox-it");
-                 VmView view = new VmView(lease, childParents, null)) {
-                assertEquals("container\n", read(lease, view.rootfs, "etc/hostname"));
-                BridgeException removed = assertThrows(BridgeException.class, () -> stat(lease, view.rootfs, "bin/ping"));
+                 VmSnapshotView view = view(lease, childParents, null)) {
+                assertEquals("container\n", read(lease, view.mount(), "etc/hostname"));
+                BridgeException removed = assertThrows(BridgeException.class, () -> stat(lease, view.mount(), "bin/ping"));
                 assertEquals("ENOENT", removed.code(), removed.getMessage());
-                assertEquals("dir", stat(lease, view.rootfs, "data/made-here").getType());
-                assertEquals("tool\n", read(lease, view.rootfs, "bin/tool"), "what the container left alone");
+                assertEquals("dir", stat(lease, view.mount(), "data/made-here").getType());
+                assertEquals("tool\n", read(lease, view.mount(), "bin/tool"), "what the container left alone");
             }
         }
     }
 
-    /** An overlay in the service VM over layer disks, with a scratch as upper or read-only. */
-    private static final class VmView implements AutoCloseable {
-        private final ServiceVmLease lease;
-        private final List<AttachedDisk> disks = new ArrayList<>();
-        private final List<String> mounts = new ArrayList<>();
-        final String rootfs;
-        String scratch;
-
-        /** {@code parents} topmost first, as overlay's lowerdir wants them; {@code sandbox} null for a read-only view. */
-        VmView(ServiceVmLease lease, List<Path> parents, Path sandbox) throws IOException {
-            this.lease = lease;
-            List<String> lowers = new ArrayList<>();
-            try {
-                for (Path parent : parents) {
-                    AttachedDisk d = lease.attach(parent.resolve("layer.vhd"), true);
-                    disks.add(d);
-                    String name = mount(lease, MountRequest.newBuilder().setExt4(Ext4Source.newBuilder().setDevice(d.device())
-                            .setReadOnly(true).addOptions("noload")));
-                    mounts.add(name);
-                    lowers.add(name);
-                }
-                OverlaySource.Builder overlay = OverlaySource.newBuilder().addAllLower(lowers);
-                if (sandbox != null) {
-                    AttachedDisk d = lease.attach(sandbox, false);
-                    disks.add(d);
-                    scratch = mount(lease, MountRequest.newBuilder().setExt4(Ext4Source.newBuilder().setDevice(d.device())));
-                    mounts.add(scratch);
-                    overlay.setUpper(scratch);
-                }
-                rootfs = mount(lease, MountRequest.newBuilder().setOverlay(overlay));
-                mounts.add(rootfs);
-            } catch (IOException | RuntimeException e) {
-                close();
-                throw e;
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            Collections.reverse(mounts);
-            for (String m : mounts) {
-                lease.call(Request.newBuilder().setUnmount(UnmountRequest.newBuilder().setName(m)).build());
-            }
-            mounts.clear();
-            for (AttachedDisk d : disks) {
-                lease.detach(d);
-            }
-            disks.clear();
-        }
+    /** The container's tree in the service VM: its parents' layer.vhd files, and the scratch as upper unless null. */
+    private static VmSnapshotView view(ServiceVmLease lease, List<Path> parents, Path sandbox) throws IOException {
+        return VmSnapshotView.open(lease, new SnapshotDisks("container", parents.stream().map(p -> p.resolve("layer.vhd")).toList(),
+                Optional.ofNullable(sandbox), ScratchLayout.SINGLE));
     }
 
     /**
@@ -201,9 +154,8 @@ class LcowSandboxIT {
      * a changed file, a deleted lower file, a new directory.
      */
     private void runContainerView(ServiceVmLease lease, Path sandbox, List<Path> parents) throws IOException {
-        try (VmView view = new VmView(lease, parents, sandbox)) {
-            String rootfs = view.rootfs;
-            assertEquals("dir", stat(lease, view.scratch, "lost+found").getType(), "the scratch is a freshly formatted ext4");
+        try (VmSnapshotView view = view(lease, parents, sandbox)) {
+            String rootfs = view.mount();
             assertEquals("changed\n", read(lease, rootfs, "etc/hostname"), "the top layer's file");
             assertEquals("c\n", read(lease, rootfs, "var/cache/c"));
             BridgeException deleted = assertThrows(BridgeException.class, () -> stat(lease, rootfs, "etc/passwd"));
@@ -215,10 +167,6 @@ class LcowSandboxIT {
             lease.call(Request.newBuilder().setRemove(RemoveRequest.newBuilder().setMount(rootfs).setPath("bin/ping")).build());
             lease.call(Request.newBuilder().setMkdir(MkdirRequest.newBuilder().setMount(rootfs).setPath("data/made-here").setMode(0750)).build());
         }
-    }
-
-    private static String mount(ServiceVmLease lease, MountRequest.Builder request) throws IOException {
-        return lease.call(Request.newBuilder().setMount(request).build(), VM_CALL, null, null).getMount().getName();
     }
 
     private static io.layerd.api.servicevm.v1.FileInfo stat(ServiceVmLease lease, String mount, String path) throws IOException {
