@@ -52,6 +52,19 @@ public final class LcowSnapshotter extends DirectorySnapshotter {
     }
 
     /**
+     * Where the overlay upper dir is in the scratch of the active container whose directory is
+     * {@code dir} (its scratch-dir label); empty when {@code dir} is no active snapshot of this one.
+     */
+    public Optional<ScratchLayout> containerLayoutAt(Path dir) {
+        for (SnapshotRecord r : records()) {
+            if (r.info().kind() == Kind.ACTIVE && directoryOf(r).map(d -> d.equals(dir)).orElse(false)) {
+                return Optional.of(ScratchLayout.of(r.info().name(), r.info().labels()));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
      * The disks of {@code key}'s file tree: a committed layer is its own {@code layer.vhd} over
      * its parents'; a view is its parents'; an active container adds its scratch. An unpack
      * target has no tree yet (its layer is being written): FAILED_PRECONDITION.

@@ -8,6 +8,7 @@ import io.layerd.differ.lcow.LcowComparer;
 import io.layerd.lcow.LcowLayerSettings;
 import io.layerd.lcow.scratch.ScratchExporter;
 import io.layerd.lcow.LcowLayout;
+import io.layerd.lcow.LcowSnapshotter;
 import io.layerd.lcow.LcowPlugin;
 
 import java.nio.file.Path;
@@ -48,8 +49,14 @@ public final class Appliers {
      * {@code tempDir} (leftovers of a crash are removed by {@link #removeLeftovers}).
      */
     public static Map<String, Comparer> comparers(PluginHost host, ScratchExporter exporter, Path tempDir) {
-        Map<Path, LcowLayerSettings> snapshotDirs = lcowSnapshotDirs(host);
-        return Map.of(LcowLayout.MOUNT_TYPE, new LcowComparer(dir -> owner(snapshotDirs, dir).isPresent(), exporter, tempDir));
+        Map<Path, LcowSnapshotter> instances = new LinkedHashMap<>();
+        for (PluginHost.Instance i : host.instances()) {
+            if (i.snapshotter() instanceof LcowSnapshotter lcow) {
+                instances.put(new SnapshotPaths(i.config().root().toAbsolutePath().normalize()).snapshots(), lcow);
+            }
+        }
+        return Map.of(LcowLayout.MOUNT_TYPE, new LcowComparer(dir -> Optional.ofNullable(dir.getParent()).map(instances::get)
+                .flatMap(lcow -> lcow.containerLayoutAt(dir)), exporter, tempDir));
     }
 
     /** Deletes blobs a Diff was staging when the daemon stopped. */

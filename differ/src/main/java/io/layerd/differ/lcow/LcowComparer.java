@@ -30,7 +30,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Predicate;
+import java.util.function.Function;
 import java.util.zip.GZIPOutputStream;
 
 /**
@@ -48,16 +48,17 @@ public final class LcowComparer implements Comparer {
     /** containerd's label for the uncompressed digest of a layer blob. */
     public static final String UNCOMPRESSED_LABEL = "containerd.io/uncompressed";
 
-    private final Predicate<Path> isSnapshotDir;
+    private final Function<Path, Optional<ScratchLayout>> containerAt;
     private final ScratchExporter exporter;
     private final Path tempDir;
 
     /**
-     * @param isSnapshotDir whether a directory is a snapshot of one of this daemon's lcow instances
+     * @param containerAt   the scratch layout of the active container snapshot at a directory, empty
+     *                      when it is no active snapshot of this daemon's lcow instances
      * @param tempDir       where a blob is written before it goes into the content store
      */
-    public LcowComparer(Predicate<Path> isSnapshotDir, ScratchExporter exporter, Path tempDir) {
-        this.isSnapshotDir = isSnapshotDir;
+    public LcowComparer(Function<Path, Optional<ScratchLayout>> containerAt, ScratchExporter exporter, Path tempDir) {
+        this.containerAt = containerAt;
         this.exporter = exporter;
         this.tempDir = tempDir;
     }
@@ -67,7 +68,8 @@ public final class LcowComparer implements Comparer {
         Compression compression = Compression.of(options.mediaType());
         Path dir = Path.of(upper.source()).toAbsolutePath().normalize();
         Path sandbox = dir.resolve(LcowLayout.SANDBOX);
-        if (!upper.options().contains(LayerMountOptions.READ_WRITE) || !isSnapshotDir.test(dir) || !Files.exists(sandbox)) {
+        Optional<ScratchLayout> layout = upper.options().contains(LayerMountOptions.READ_WRITE) ? containerAt.apply(dir) : Optional.empty();
+        if (layout.isEmpty() || !Files.exists(sandbox)) {
             throw LayerdException.invalidArgument("diff: the right mount (%s) is not an active container snapshot of layerd's lcow "
                     + "instances: it must be rw and its directory must hold %s", upper.source(), LcowLayout.SANDBOX);
         }
@@ -85,7 +87,7 @@ public final class LcowComparer implements Comparer {
             MessageDigest plain = Digests.sha256();
             MessageDigest stored = Digests.sha256();
             long size;
-            try (ScratchExport changes = exporter.open(sandbox, ScratchLayout.SINGLE.upperDir(),
+            try (ScratchExport changes = exporter.open(sandbox, layout.get().upperDir(),
                     parents.stream().map(p -> p.resolve(LcowLayout.LAYER)).toList(), dir.toString());
                  InputStream layer = new ProducerInputStream("diff of " + dir,
                          out -> OverlayUpperTar.toOciLayer(changes.upperTar(), out, options.sourceDateEpoch(), changes::parentsHaveDirectory));

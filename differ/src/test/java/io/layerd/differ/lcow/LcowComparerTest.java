@@ -23,6 +23,7 @@ import io.layerd.differ.CompareOptions;
 import io.layerd.differ.DiffRouter;
 import io.layerd.lcow.scratch.ScratchExport;
 import io.layerd.lcow.scratch.ScratchExporter;
+import io.layerd.lcow.scratch.ScratchLayout;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,6 +40,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 
@@ -151,7 +153,8 @@ class LcowComparerTest {
 
     private DiffRouter router() {
         return new DiffRouter(Map.of(), Map.of("lcow-layer",
-                new LcowComparer(dir -> snapshots.equals(dir.getParent()), exporter, staging)));
+                new LcowComparer(dir -> snapshots.equals(dir.getParent()) ? Optional.of(ScratchLayout.SINGLE) : Optional.empty(),
+                        exporter, staging)));
     }
 
     private Mount right() {

@@ -65,12 +65,12 @@ public final class CompareBench {
             Files.deleteIfExists(archive);
             List<String> chain = LcowUnpack.importAndUnpack(env, archive, TestImages.multiLayer(archive));
             String top = chain.get(chain.size() - 1);
-            env.snapshotsOk("view", "parent", top);
+            LcowContainers.create(env, true, "parent", top);
             ServiceVmManager vms = env.layerdDaemon().serviceVms();
             for (Path change : List.of(small, big)) {
                 String name = change.getFileName().toString();
                 String container = "c-" + name;
-                env.snapshotsOk("prepare", container, top);
+                LcowContainers.create(env, false, container, top);
                 LcowContainers.files(env, "cp-in", LcowContainers.layerdKey(env, container), change.toString(), "data/" + name);
                 List<Double> cold = new ArrayList<>();
                 List<Double> warm = new ArrayList<>();

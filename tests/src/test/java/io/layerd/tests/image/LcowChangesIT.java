@@ -59,8 +59,8 @@ class LcowChangesIT {
         Path host = hostChanges();
 
         containerd.step("prepare the container and its parent view");
-        containerd.snapshotsOk("prepare", "container", top);
-        containerd.snapshotsOk("view", "container-parent", top);
+        LcowContainers.create(containerd, false, "container", top);
+        LcowContainers.create(containerd, true, "container-parent", top);
         String container = layerdKey("container");
         String parentView = layerdKey("container-parent");
 
@@ -90,7 +90,7 @@ class LcowChangesIT {
         LcowContainers.contentGet(containerd, diff.getDigest(), blob);
 
         containerd.step("the same layer through layerd's Apply into a new snapshot, committed");
-        containerd.snapshotsOk("prepare", "extract-changes", top);
+        LcowContainers.create(containerd, false, "extract-changes", top);
         try (DaemonChannel channel = new DaemonChannel(containerd.containerdSocket());
              DaemonChannel layerd = new DaemonChannel(containerd.layerdSocket())) {
             GrpcSnapshotter viaContainerd = new GrpcSnapshotter(channel.channel(), ContainerdFixture.SNAPSHOTTER, ContainerdFixture.NAMESPACE);

@@ -38,8 +38,8 @@ class LcowChangesPerInstanceIT {
         ServiceVmManager vms = containerd.layerdDaemon().serviceVms();
 
         containerd.step("prepare (the scratch template is formatted in a VM of its own)");
-        containerd.snapshotsOk("prepare", "container", top);
-        containerd.snapshotsOk("view", "container-parent", top);
+        LcowContainers.create(containerd, false, "container", top);
+        LcowContainers.create(containerd, true, "container-parent", top);
         String container = LcowContainers.layerdKey(containerd, "container");
         int afterPrepare = vms.bootCount();
         assertEquals(1, afterPrepare, "formatting the template booted one VM");

@@ -48,8 +48,8 @@ class LcowCompareFailuresIT {
         Path archive = tmp.resolve("multi.tar");
         List<String> chain = LcowUnpack.importAndUnpack(containerd, archive, TestImages.multiLayer(archive));
         String top = chain.get(chain.size() - 1);
-        containerd.snapshotsOk("prepare", "container", top);
-        containerd.snapshotsOk("view", "container-parent", top);
+        LcowContainers.create(containerd, false, "container", top);
+        LcowContainers.create(containerd, true, "container-parent", top);
         String container = LcowContainers.layerdKey(containerd, "container");
 
         containerd.step("cp-in a big file so the export takes a while");
@@ -85,7 +85,7 @@ class LcowCompareFailuresIT {
         assertEquals(2, containerd.layerdDaemon().serviceVms().bootCount(), "one boot before the kill, one after");
 
         containerd.step("a scratch whose ext4 superblock is damaged");
-        containerd.snapshotsOk("prepare", "damaged", top);
+        LcowContainers.create(containerd, false, "damaged", top);
         Path sandbox = containerd.snapshotDirs().stream().map(d -> d.resolve("sandbox.vhdx"))
                 .filter(p -> p.getParent().getFileName().toString().equals(directoryId(LcowContainers.layerdKey(containerd, "damaged"))))
                 .findFirst().orElseThrow();

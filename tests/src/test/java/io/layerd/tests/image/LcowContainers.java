@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /** What the LCOW container tests do through containerd and layerd: file commands, Diff, content. */
 public final class LcowContainers {
@@ -61,6 +62,22 @@ public final class LcowContainers {
         all.add(ContainerdFixture.SNAPSHOTTER);
         all.addAll(List.of(args).subList(first, args.length));
         return all.toArray(String[]::new);
+    }
+
+    /**
+     * Prepare (or, with {@code view}, View) through containerd's Snapshots API, labelled as a GC
+     * root as containerd's clients do it with leases: a snapshot nothing refers to is collected.
+     */
+    public static void create(ContainerdFixture containerd, boolean view, String key, String parent) {
+        try (DaemonChannel channel = new DaemonChannel(containerd.containerdSocket())) {
+            GrpcSnapshotter s = new GrpcSnapshotter(channel.channel(), ContainerdFixture.SNAPSHOTTER, ContainerdFixture.NAMESPACE);
+            Map<String, String> root = Map.of("containerd.io/gc.root", "now");
+            if (view) {
+                s.view(key, parent, root);
+            } else {
+                s.prepare(key, parent, root);
+            }
+        }
     }
 
     /** layerd's Diff of containerd snapshot {@code right} against {@code left}, stored in containerd's content under {@code ref}. */
