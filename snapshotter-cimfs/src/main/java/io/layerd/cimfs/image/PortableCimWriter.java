@@ -1,0 +1,428 @@
+package io.layerd.cimfs.image;
+
+import io.layerd.cimfs.format.CimGuid;
+import io.layerd.cimfs.format.FileEntry;
+import io.layerd.cimfs.format.FileTableEntry;
+import io.layerd.cimfs.format.FilesystemHeader;
+import io.layerd.cimfs.format.FilesystemObject;
+import io.layerd.cimfs.format.LinkTable;
+import io.layerd.cimfs.format.RegionHeader;
+import io.layerd.cimfs.format.RegionOffset;
+import io.layerd.cimfs.format.RegionSet;
+import io.layerd.cimfs.format.Stream;
+import io.layerd.cimfs.format.UpcaseTable;
+import io.layerd.core.fs.Durable;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+
+/**
+ * layerd's own CIM writer (format 2.0), for machines without CimFS.dll and as the reference the
+ * native writer is tested against. File data streams straight into the data region (region 1:
+ * 4 KiB-aligned for files of a page or more, 8-aligned below); the tree and its metadata stay in
+ * memory (about a hundred bytes a file) and go into the metadata region (region 0) at commit.
+ * The region set's GUID is derived from the image's bytes, so the same input gives the same files.
+ * Everything is written under temporary names and renamed at commit, the {@code .cim} last: an
+ * image that was not committed leaves nothing behind.
+ */
+public final class PortableCimWriter implements CimImageWriter {
+    private static final int METADATA_REGION = 0;
+    private static final int DATA_REGION = 1;
+    private static final int PAGE = 4096;
+
+    private final Path dir;
+    private final String name;
+    private final UpcaseTable upcase = UpcaseTable.standard();
+    private final Node root;
+    private final Path dataTemp;
+    private final FileChannel data;
+    private final MessageDigest digest = sha256();
+    private long dataEnd = RegionHeader.SIZE;
+    private DataStream open;
+    private long filesystemOffset;
+    private boolean committed;
+    private boolean closed;
+
+    /** One file or directory; a hard link is the same node in several directories. */
+    private final class Node {
+        CimFileMetadata meta;
+        long dataOffset;
+        final TreeMap<String, Node> children = new TreeMap<>(upcase.order());
+        final TreeMap<String, long[]> streams = new TreeMap<>(upcase.order()); // name → {offset, size}
+
+        Node(CimFileMetadata meta) {
+            this.meta = meta;
+        }
+    }
+
+    private PortableCimWriter(Path dir, String name) throws IOException {
+        this.dir = dir;
+        this.name = name;
+        this.root = new Node(new CimFileMetadata(CimFileMetadata.FILE_ATTRIBUTE_DIRECTORY, 0, 0, 0, 0, 0, null, null, null));
+        this.dataTemp = Files.createTempFile(dir, ".cim-data-", ".tmp");
+        this.data = FileChannel.open(dataTemp, StandardOpenOption.WRITE);
+        write(data, 0, RegionHeader.region(DATA_REGION));
+    }
+
+    /** A new image {@code name}.cim in {@code dir}. */
+    public static PortableCimWriter create(Path dir, String name) throws IOException {
+        if (!name.endsWith(".cim") || name.contains("/") || name.contains("\\")) {
+            throw new IllegalArgumentException("an image name is a file name ending in .cim: " + name);
+        }
+        Files.createDirectories(dir);
+        return new PortableCimWriter(dir, name);
+    }
+
+    @Override
+    public OutputStream createFile(String path, CimFileMetadata metadata) throws IOException {
+        requireNoOpenStream(path);
+        List<String> parts = split(path);
+        if (parts.isEmpty()) {
+            if (!metadata.isDirectory()) {
+                throw new IOException("\"" + path + "\": the root is a directory");
+            }
+            root.meta = metadata;
+            return OutputStream.nullOutputStream();
+        }
+        Node parent = directory(parts.subList(0, parts.size() - 1), path);
+        String leaf = parts.get(parts.size() - 1);
+        checkName(leaf, path);
+        Node existing = parent.children.get(leaf);
+        if (existing != null && existing.meta.isDirectory() && metadata.isDirectory()) {
+            existing.meta = metadata; // a directory entry again: new metadata, same contents
+            return OutputStream.nullOutputStream();
+        }
+        Node node = new Node(metadata);
+        parent.children.remove(leaf); // case-insensitive: the new name's case wins
+        parent.children.put(leaf, node);
+        if (metadata.isDirectory()) {
+            return OutputStream.nullOutputStream();
+        }
+        node.dataOffset = RegionOffset.of(DATA_REGION, align(metadata.size()));
+        return stream(path, metadata.size(), RegionOffset.byteOffset(node.dataOffset));
+    }
+
+    @Override
+    public OutputStream createAlternateStream(String path, long size) throws IOException {
+        requireNoOpenStream(path);
+        int colon = path.lastIndexOf(':');
+        if (colon <= 0 || colon == path.length() - 1) {
+            throw new IOException("\"" + path + "\": an alternate stream is named file:stream");
+        }
+        Node file = lookup(split(path.substring(0, colon)));
+        if (file == null || file.meta.isDirectory()) {
+            throw new IOException("\"" + path + "\": the stream's file " + path.substring(0, colon) + " does not exist or is a directory");
+        }
+        String stream = path.substring(colon + 1);
+        checkName(stream, path);
+        long offset = align(size);
+        file.streams.put(stream, new long[]{RegionOffset.of(DATA_REGION, offset), size});
+        return stream(path, size, offset);
+    }
+
+    @Override
+    public void createHardLink(String newPath, String existingPath) throws IOException {
+        requireNoOpenStream(newPath);
+        Node target = lookup(split(existingPath));
+        if (target == null) {
+            throw new IOException("hard link \"" + newPath + "\": its target \"" + existingPath + "\" does not exist");
+        }
+        if (target.meta.isDirectory()) {
+            throw new IOException("hard link \"" + newPath + "\": \"" + existingPath + "\" is a directory");
+        }
+        List<String> parts = split(newPath);
+        if (parts.isEmpty()) {
+            throw new IOException("hard link: the root cannot be a link");
+        }
+        Node parent = directory(parts.subList(0, parts.size() - 1), newPath);
+        String leaf = parts.get(parts.size() - 1);
+        checkName(leaf, newPath);
+        parent.children.remove(leaf);
+        parent.children.put(leaf, target);
+    }
+
+    @Override
+    public void deletePath(String path) throws IOException {
+        requireNoOpenStream(path);
+        List<String> parts = split(path);
+        if (parts.isEmpty()) {
+            throw new IOException("the root cannot be deleted");
+        }
+        Node parent = lookup(parts.subList(0, parts.size() - 1));
+        if (parent == null || parent.children.remove(parts.get(parts.size() - 1)) == null) {
+            throw new IOException("delete \"" + path + "\": no such file or directory");
+        }
+    }
+
+    @Override
+    public void commit() throws IOException {
+        requireNoOpenStream("commit");
+        if (committed) {
+            throw new IOException("the image is already committed");
+        }
+        // Pad the data region so that every 0-byte stream's offset (the aligned end) is inside it.
+        write(data, dataEnd, new byte[8]);
+        data.force(true);
+        data.close();
+        byte[] metadata = new MetadataLayout().build();
+        digest.update(metadata);
+        byte[] d = digest.digest();
+        CimGuid guid = new CimGuid(UUID.nameUUIDFromBytes(Arrays.copyOf(d, 16)));
+        RegionSet regions = new RegionSet(guid, 2);
+        Path cim = dir.resolve(name);
+        Durable.writeAtomically(dir.resolve(regions.regionFile(METADATA_REGION)), metadata);
+        Files.move(dataTemp, dir.resolve(regions.regionFile(DATA_REGION)), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Durable.writeAtomically(dir.resolve(regions.objectIdFile(METADATA_REGION)), RegionHeader.objectIds(METADATA_REGION));
+        Durable.writeAtomically(dir.resolve(regions.objectIdFile(DATA_REGION)), RegionHeader.objectIds(DATA_REGION));
+        Durable.writeAtomically(cim, new FilesystemHeader(regions, filesystemOffset, List.of()).bytes());
+        committed = true;
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (data.isOpen()) {
+            data.close();
+        }
+        Files.deleteIfExists(dataTemp); // renamed away by a commit
+    }
+
+    /** Region 0: header, upcase table, shared objects, link tables, file tables, their directory, the filesystem object. */
+    private final class MetadataLayout {
+        private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        private final Map<Node, Integer> ids = new IdentityHashMap<>();
+        private final List<Node> byId = new ArrayList<>();
+        private final Map<Node, Integer> parents = new IdentityHashMap<>();
+        private final Map<String, Long> sharedSds = new HashMap<>();
+
+        byte[] build() {
+            out.writeBytes(RegionHeader.region(METADATA_REGION));
+            assignIds(root, 0);
+            ByteBuffer table = ByteBuffer.allocate(UpcaseTable.BYTES);
+            upcase.write(table);
+            long upcaseAt = put(table.array(), 8);
+            List<FileEntry> entries = new ArrayList<>();
+            for (Node n : byId) {
+                entries.add(entry(n));
+            }
+            List<FileTableEntry> tables = new ArrayList<>();
+            for (int first = 0; first < entries.size(); first += FileTableEntry.FILES_PER_TABLE) {
+                List<FileEntry> slice = entries.subList(first, Math.min(entries.size(), first + FileTableEntry.FILES_PER_TABLE));
+                ByteBuffer b = ByteBuffer.allocate(slice.size() * FileEntry.SIZE);
+                slice.forEach(e -> e.write(b));
+                tables.add(new FileTableEntry(put(b.array(), 8), slice.size(), FileEntry.SIZE));
+            }
+            ByteBuffer directory = ByteBuffer.allocate(tables.size() * FileTableEntry.SIZE);
+            tables.forEach(t -> t.write(directory));
+            long directoryAt = put(directory.array(), 8);
+            ByteBuffer fs = ByteBuffer.allocate(FilesystemObject.SIZE);
+            new FilesystemObject(upcaseAt, directoryAt, tables.size(), 1).write(fs);
+            filesystemOffset = put(fs.array(), 8);
+            return out.toByteArray();
+        }
+
+        /** Ids 1… in depth-first name order; a hard-linked file keeps its first id. */
+        private void assignIds(Node n, int parentId) {
+            if (ids.containsKey(n)) {
+                return;
+            }
+            byId.add(n);
+            ids.put(n, byId.size());
+            parents.put(n, parentId);
+            for (Node child : n.children.values()) {
+                assignIds(child, ids.get(n));
+            }
+        }
+
+        private FileEntry entry(Node n) {
+            CimFileMetadata m = n.meta;
+            Stream stream;
+            if (m.isDirectory()) {
+                Map<String, byte[]> links = new TreeMap<>(upcase.order());
+                n.children.forEach((childName, child) -> links.put(childName,
+                        ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(ids.get(child)).array()));
+                byte[] table = links.isEmpty() ? null : LinkTable.encode(links, 4, upcase);
+                stream = table == null ? new Stream(RegionOffset.NULL, 0, Stream.Type.LINK_TABLE, false)
+                        : new Stream(put(table, 8), table.length, Stream.Type.LINK_TABLE, false);
+            } else {
+                stream = new Stream(n.dataOffset, m.size(), Stream.Type.DATA, false);
+            }
+            long sd = m.securityDescriptor().length == 0 ? RegionOffset.NULL
+                    : sharedSds.computeIfAbsent(Arrays.toString(m.securityDescriptor()), k -> put(prefixed16(m.securityDescriptor()), 8));
+            long ea = m.extendedAttributes().length == 0 ? RegionOffset.NULL : put(m.extendedAttributes(), 8);
+            long reparse = m.reparseData().length == 0 ? RegionOffset.NULL : put(prefixed16(m.reparseData()), 8);
+            int tag = m.reparseData().length >= 4 ? ByteBuffer.wrap(m.reparseData()).order(ByteOrder.LITTLE_ENDIAN).getInt(0) : 0;
+            long streamTable = RegionOffset.NULL;
+            if (!n.streams.isEmpty()) {
+                Map<String, byte[]> values = new TreeMap<>(upcase.order());
+                n.streams.forEach((s, at) -> values.put(s, new Stream(at[0], at[1], Stream.Type.DATA, false).bytes()));
+                byte[] table = LinkTable.encode(values, Stream.SIZE, upcase);
+                ByteBuffer b = ByteBuffer.allocate(4 + table.length).order(ByteOrder.LITTLE_ENDIAN).putInt(table.length).put(table);
+                streamTable = put(b.array(), 8);
+            }
+            return new FileEntry(FileEntry.flagsOf(m.attributes()), m.extendedAttributes().length, tag, m.creationTime(),
+                    m.lastWriteTime(), m.changeTime(), m.lastAccessTime(), stream, sd, ea, reparse, streamTable, parents.get(n));
+        }
+
+        private long put(byte[] bytes, int alignment) {
+            while (out.size() % alignment != 0) {
+                out.write(0);
+            }
+            long at = out.size();
+            out.writeBytes(bytes);
+            return RegionOffset.of(METADATA_REGION, at);
+        }
+    }
+
+    private static byte[] prefixed16(byte[] b) {
+        if (b.length > 0xFFFF) {
+            throw new IllegalArgumentException("an object of " + b.length + " bytes does not fit a 16-bit length");
+        }
+        return ByteBuffer.allocate(2 + b.length).order(ByteOrder.LITTLE_ENDIAN).putShort((short) b.length).put(b).array();
+    }
+
+    /** The stream a caller writes a file's bytes to; an empty one needs no writing or closing. */
+    private OutputStream stream(String path, long size, long offset) {
+        if (size == 0) {
+            return OutputStream.nullOutputStream();
+        }
+        open = new DataStream(path, size, offset);
+        return open;
+    }
+
+    /** Where the next stream of {@code size} bytes starts in the data region. */
+    private long align(long size) {
+        int alignment = size >= PAGE ? PAGE : 8;
+        dataEnd = (dataEnd + alignment - 1) / alignment * alignment;
+        return dataEnd;
+    }
+
+    /** Exactly the declared bytes of one stream, at its place in the data region. */
+    private final class DataStream extends OutputStream {
+        private final String path;
+        private final long size;
+        private long position;
+        private long written;
+
+        DataStream(String path, long size, long position) {
+            this.path = path;
+            this.size = size;
+            this.position = position;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[]{(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            if (written + len > size) {
+                throw new IOException("\"" + path + "\": more than its declared " + size + " bytes");
+            }
+            PortableCimWriter.write(data, position, Arrays.copyOfRange(b, off, off + len));
+            digest.update(b, off, len);
+            position += len;
+            written += len;
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (open != this) {
+                return;
+            }
+            open = null;
+            if (written != size) {
+                throw new IOException("\"" + path + "\": closed after " + written + " of its declared " + size + " bytes");
+            }
+            dataEnd = position;
+        }
+    }
+
+    private void requireNoOpenStream(String what) throws IOException {
+        if (closed || committed) {
+            throw new IOException(what + ": the image is " + (committed ? "committed" : "closed"));
+        }
+        if (open != null) {
+            throw new IOException(what + ": the stream of \"" + open.path + "\" is still open (one stream at a time)");
+        }
+    }
+
+    private Node lookup(List<String> parts) {
+        Node n = root;
+        for (String p : parts) {
+            n = n.children.get(p);
+            if (n == null) {
+                return null;
+            }
+        }
+        return n;
+    }
+
+    private Node directory(List<String> parts, String path) throws IOException {
+        Node n = lookup(parts);
+        if (n == null || !n.meta.isDirectory()) {
+            throw new IOException("\"" + path + "\": its directory " + String.join("\\", parts) + " does not exist");
+        }
+        return n;
+    }
+
+    private static List<String> split(String path) {
+        List<String> parts = new ArrayList<>();
+        for (String p : path.split("[\\\\/]")) {
+            if (!p.isEmpty()) {
+                parts.add(p);
+            }
+        }
+        return parts;
+    }
+
+    /** NTFS's rules for one name: 1-255 UTF-16 units, no NUL, control characters or {@code \ / : * ? " < > |}, not . or .. */
+    private static void checkName(String leaf, String path) throws IOException {
+        if (leaf.length() > 255 || leaf.equals(".") || leaf.equals("..")) {
+            throw new IOException("\"" + path + "\": \"" + leaf + "\" is not a valid NTFS name");
+        }
+        for (int i = 0; i < leaf.length(); i++) {
+            char c = leaf.charAt(i);
+            if (c < 0x20 || "\\/:*?\"<>|".indexOf(c) >= 0) {
+                throw new IOException("\"" + path + "\": the name \"" + leaf + "\" holds a character NTFS forbids (U+"
+                        + String.format("%04X", (int) c) + ")");
+            }
+        }
+    }
+
+    private static void write(FileChannel ch, long position, byte[] bytes) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        while (b.hasRemaining()) {
+            position += ch.write(b, position);
+        }
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
