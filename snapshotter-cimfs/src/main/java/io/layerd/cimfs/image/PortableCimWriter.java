@@ -43,12 +43,16 @@ import java.util.UUID;
  * image that was not committed leaves nothing behind.
  */
 public final class PortableCimWriter implements CimImageWriter {
+    /** Index of the image's regions within its own set (file names); in offsets they follow the parents' regions. */
     private static final int METADATA_REGION = 0;
     private static final int DATA_REGION = 1;
     private static final int PAGE = 4096;
 
     private final Path dir;
     private final String name;
+    /** The parents' region sets, oldest first: the regions a forked image's offsets count first. */
+    private final List<RegionSet> parentRegions;
+    private final int firstOwnRegion;
     private final UpcaseTable upcase = UpcaseTable.standard();
     private final Node root;
     private final Path dataTemp;
@@ -63,18 +67,20 @@ public final class PortableCimWriter implements CimImageWriter {
     /** One file or directory; a hard link is the same node in several directories. */
     private final class Node {
         CimFileMetadata meta;
-        long dataOffset;
+        Stream data; // a file's default stream, in this image's data region or a parent's
         final TreeMap<String, Node> children = new TreeMap<>(upcase.order());
-        final TreeMap<String, long[]> streams = new TreeMap<>(upcase.order()); // name → {offset, size}
+        final TreeMap<String, Stream> streams = new TreeMap<>(upcase.order());
 
         Node(CimFileMetadata meta) {
             this.meta = meta;
         }
     }
 
-    private PortableCimWriter(Path dir, String name) throws IOException {
+    private PortableCimWriter(Path dir, String name, List<RegionSet> parentRegions) throws IOException {
         this.dir = dir;
         this.name = name;
+        this.parentRegions = List.copyOf(parentRegions);
+        this.firstOwnRegion = parentRegions.stream().mapToInt(RegionSet::count).sum();
         this.root = new Node(new CimFileMetadata(CimFileMetadata.FILE_ATTRIBUTE_DIRECTORY, 0, 0, 0, 0, 0, null, null, null));
         this.dataTemp = Files.createTempFile(dir, ".cim-data-", ".tmp");
         this.data = FileChannel.open(dataTemp, StandardOpenOption.WRITE);
@@ -83,11 +89,73 @@ public final class PortableCimWriter implements CimImageWriter {
 
     /** A new image {@code name}.cim in {@code dir}. */
     public static PortableCimWriter create(Path dir, String name) throws IOException {
+        checkImageName(name);
+        Files.createDirectories(dir);
+        return new PortableCimWriter(dir, name, List.of());
+    }
+
+    /**
+     * A new image {@code name}.cim forked from {@code parent}.cim in the same directory: it starts
+     * with the parent's whole tree, whose data stays in the parent's regions (the fork lists the
+     * parent's region sets, and the parent's parents', before its own); changes and deletions
+     * affect only the new image.
+     */
+    public static PortableCimWriter fork(Path dir, String parent, String name) throws IOException {
+        if (parent.equals(name)) {
+            throw new IllegalArgumentException("a fork needs a new name, not its parent's: " + name);
+        }
+        checkImageName(name);
+        FilesystemHeader parentHeader;
+        try (FileChannel ch = FileChannel.open(dir.resolve(parent), StandardOpenOption.READ)) {
+            ByteBuffer b = ByteBuffer.allocate((int) Math.min(ch.size(), 1 << 20));
+            ch.read(b, 0);
+            parentHeader = FilesystemHeader.read(b.flip(), parent);
+        }
+        List<RegionSet> chain = new ArrayList<>(parentHeader.parents());
+        chain.add(parentHeader.regions());
+        PortableCimWriter w = new PortableCimWriter(dir, name, chain);
+        try (CimReader r = CimReader.open(dir.resolve(parent))) {
+            w.root.meta = w.metadataOf(r, r.root());
+            w.copyTree(r, r.root(), w.root, new HashMap<>());
+        } catch (IOException | RuntimeException e) {
+            w.close();
+            throw e;
+        }
+        return w;
+    }
+
+    private static void checkImageName(String name) {
         if (!name.endsWith(".cim") || name.contains("/") || name.contains("\\")) {
             throw new IllegalArgumentException("an image name is a file name ending in .cim: " + name);
         }
-        Files.createDirectories(dir);
-        return new PortableCimWriter(dir, name);
+    }
+
+    /** The parent's tree as nodes; offsets into the parent's regions stay valid in the fork. */
+    private void copyTree(CimReader r, CimReader.CimFile dir, Node into, Map<Integer, Node> byId) throws IOException {
+        for (Map.Entry<String, CimReader.CimFile> e : r.list(dir).entrySet()) {
+            CimReader.CimFile f = e.getValue();
+            Node existing = byId.get(f.id());
+            if (existing != null) {
+                into.children.put(e.getKey(), existing); // a hard link: the same node again
+                continue;
+            }
+            Node n = new Node(metadataOf(r, f));
+            byId.put(f.id(), n);
+            into.children.put(e.getKey(), n);
+            if (f.entry().isDirectory()) {
+                copyTree(r, f, n, byId);
+            } else {
+                n.data = f.entry().defaultStream();
+                n.streams.putAll(r.alternateStreams(f));
+            }
+        }
+    }
+
+    private CimFileMetadata metadataOf(CimReader r, CimReader.CimFile f) throws IOException {
+        FileEntry e = f.entry();
+        return new CimFileMetadata(e.attributes() & ~FileEntry.FILE_ATTRIBUTE_REPARSE_POINT, e.isDirectory() ? 0 : e.defaultStream().size(),
+                e.creationTime(), e.lastWriteTime(), e.changeTime(), e.lastAccessTime(), r.securityDescriptor(f), r.reparseData(f),
+                r.extendedAttributes(f));
     }
 
     @Override
@@ -115,8 +183,9 @@ public final class PortableCimWriter implements CimImageWriter {
         if (metadata.isDirectory()) {
             return OutputStream.nullOutputStream();
         }
-        node.dataOffset = RegionOffset.of(DATA_REGION, align(metadata.size()));
-        return stream(path, metadata.size(), RegionOffset.byteOffset(node.dataOffset));
+        long offset = align(metadata.size());
+        node.data = new Stream(RegionOffset.of(firstOwnRegion + DATA_REGION, offset), metadata.size(), Stream.Type.DATA, false);
+        return stream(path, metadata.size(), offset);
     }
 
     @Override
@@ -133,7 +202,7 @@ public final class PortableCimWriter implements CimImageWriter {
         String stream = path.substring(colon + 1);
         checkName(stream, path);
         long offset = align(size);
-        file.streams.put(stream, new long[]{RegionOffset.of(DATA_REGION, offset), size});
+        file.streams.put(stream, new Stream(RegionOffset.of(firstOwnRegion + DATA_REGION, offset), size, Stream.Type.DATA, false));
         return stream(path, size, offset);
     }
 
@@ -191,7 +260,7 @@ public final class PortableCimWriter implements CimImageWriter {
         Files.move(dataTemp, dir.resolve(regions.regionFile(DATA_REGION)), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         Durable.writeAtomically(dir.resolve(regions.objectIdFile(METADATA_REGION)), RegionHeader.objectIds(METADATA_REGION));
         Durable.writeAtomically(dir.resolve(regions.objectIdFile(DATA_REGION)), RegionHeader.objectIds(DATA_REGION));
-        Durable.writeAtomically(cim, new FilesystemHeader(regions, filesystemOffset, List.of()).bytes());
+        Durable.writeAtomically(cim, new FilesystemHeader(regions, filesystemOffset, parentRegions).bytes());
         committed = true;
     }
 
@@ -265,7 +334,7 @@ public final class PortableCimWriter implements CimImageWriter {
                 stream = table == null ? new Stream(RegionOffset.NULL, 0, Stream.Type.LINK_TABLE, false)
                         : new Stream(put(table, 8), table.length, Stream.Type.LINK_TABLE, false);
             } else {
-                stream = new Stream(n.dataOffset, m.size(), Stream.Type.DATA, false);
+                stream = n.data;
             }
             long sd = m.securityDescriptor().length == 0 ? RegionOffset.NULL
                     : sharedSds.computeIfAbsent(Arrays.toString(m.securityDescriptor()), k -> put(prefixed16(m.securityDescriptor()), 8));
@@ -275,7 +344,7 @@ public final class PortableCimWriter implements CimImageWriter {
             long streamTable = RegionOffset.NULL;
             if (!n.streams.isEmpty()) {
                 Map<String, byte[]> values = new TreeMap<>(upcase.order());
-                n.streams.forEach((s, at) -> values.put(s, new Stream(at[0], at[1], Stream.Type.DATA, false).bytes()));
+                n.streams.forEach((s, st) -> values.put(s, st.bytes()));
                 byte[] table = LinkTable.encode(values, Stream.SIZE, upcase);
                 ByteBuffer b = ByteBuffer.allocate(4 + table.length).order(ByteOrder.LITTLE_ENDIAN).putInt(table.length).put(table);
                 streamTable = put(b.array(), 8);
@@ -290,7 +359,7 @@ public final class PortableCimWriter implements CimImageWriter {
             }
             long at = out.size();
             out.writeBytes(bytes);
-            return RegionOffset.of(METADATA_REGION, at);
+            return RegionOffset.of(firstOwnRegion + METADATA_REGION, at);
         }
     }
 

@@ -103,6 +103,49 @@ class PortableCimWriterTest {
     }
 
     @Test
+    void aForkShowsTheParentsFilesMinusItsDeletionsPlusItsOwn() throws Exception {
+        writeImage("parent.cim");
+        try (PortableCimWriter w = PortableCimWriter.fork(dir, "parent.cim", "child.cim")) {
+            w.deletePath("Files\\Small.TXT");
+            try (OutputStream o = w.createFile("Files\\new.txt", file(0x20, 3, null, null))) {
+                o.write("new".getBytes());
+            }
+            try (OutputStream o = w.createFile("Files\\Windows\\notepad.exe", file(0x20, 4, null, null))) {
+                o.write("v2\r\n".getBytes());
+            }
+            w.commit();
+        }
+        try (CimReader child = CimReader.open(dir.resolve("child.cim"))) {
+            CimReader.CimFile files = child.lookup("Files").orElseThrow();
+            assertEquals(List.of("empty.txt", "link", "new.txt", "Windows"), List.copyOf(child.list(files).keySet()));
+            assertArrayEquals("new".getBytes(), read(child.open(child.lookup("Files\\new.txt").orElseThrow())));
+            assertArrayEquals("v2\r\n".getBytes(), read(child.open(child.lookup("Files\\Windows\\notepad.exe").orElseThrow())));
+            CimReader.CimFile old = child.lookup("Files\\Windows\\np-again.exe").orElseThrow();
+            assertArrayEquals(random(10_000, 1), read(child.open(old)), "the other name keeps the parent's data, read from its region");
+            assertArrayEquals(SD, child.securityDescriptor(old));
+            assertArrayEquals(REPARSE, child.reparseData(child.lookup("Files\\link").orElseThrow()));
+        }
+        try (CimReader parent = CimReader.open(dir.resolve("parent.cim"))) {
+            assertTrue(parent.lookup("Files\\Small.TXT").isPresent(), "the parent is untouched");
+            assertTrue(parent.lookup("Files\\new.txt").isEmpty());
+        }
+        try (PortableCimWriter w = PortableCimWriter.fork(dir, "child.cim", "grandchild.cim")) {
+            w.createFile("Files\\third", dir(9));
+            w.commit();
+        }
+        try (CimReader grandchild = CimReader.open(dir.resolve("grandchild.cim"))) {
+            assertArrayEquals("new".getBytes(), read(grandchild.open(grandchild.lookup("Files\\new.txt").orElseThrow())), "the child's region");
+            assertArrayEquals(random(10_000, 1), read(grandchild.open(grandchild.lookup("Files\\Windows\\np-again.exe").orElseThrow())),
+                    "the grandparent's region");
+            assertTrue(grandchild.lookup("Files\\third").orElseThrow().entry().isDirectory());
+        }
+        Files.delete(dir.resolve("parent.cim")); // the parent's regions, not its .cim, are what the fork needs
+        try (CimReader child = CimReader.open(dir.resolve("child.cim"))) {
+            assertEquals(4, child.list(child.lookup("Files").orElseThrow()).size());
+        }
+    }
+
+    @Test
     void theSameInputGivesTheSameFiles() throws Exception {
         writeImage("a.cim");
         Path first = dir.resolve("first");
