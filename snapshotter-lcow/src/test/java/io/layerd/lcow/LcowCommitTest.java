@@ -9,10 +9,10 @@ import io.layerd.core.errors.ErrorKind;
 import io.layerd.core.errors.LayerdException;
 import io.layerd.core.snapshot.Kind;
 import io.layerd.core.tar.TarWriter;
-import io.layerd.lcow.scratch.ScratchExport;
 import io.layerd.lcow.scratch.ScratchExporter;
 import io.layerd.lcow.scratch.ScratchFormatter;
 import io.layerd.lcow.scratch.ScratchLayout;
+import io.layerd.lcow.scratch.ScriptedScratchExporter;
 import io.layerd.lcow.vhd.VhdxFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,17 +20,14 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
 /**
@@ -49,51 +46,7 @@ class LcowCommitTest {
         }
     };
 
-    private final List<String> exportedDirs = new ArrayList<>();
-    private final AtomicReference<byte[]> upper = new AtomicReference<>();
-    private final AtomicReference<RuntimeException> failAfterBytes = new AtomicReference<>();
-
-    private final ScratchExporter exporter = (sandbox, upperDir, parents, owner) -> exportOf(openTar(sandbox, upperDir));
-
-    private InputStream openTar(java.nio.file.Path sandbox, String upperDir) {
-        assertTrue(Files.exists(sandbox), "the exporter reads the scratch");
-        exportedDirs.add(upperDir);
-        byte[] tar = upper.get();
-        RuntimeException failure = failAfterBytes.get();
-        if (failure == null) {
-            return new ByteArrayInputStream(tar);
-        }
-        return new InputStream() { // some bytes, then the VM dies
-            private int pos;
-
-            @Override
-            public int read() {
-                if (pos == 700) {
-                    throw failure;
-                }
-                return tar[pos++] & 0xff;
-            }
-        };
-    }
-
-    /** An export of {@code tar} whose parents hold a directory wherever asked (every opaque marker kept). */
-    private static ScratchExport exportOf(InputStream tar) {
-        return new ScratchExport() {
-            @Override
-            public InputStream upperTar() {
-                return tar;
-            }
-
-            @Override
-            public boolean parentsHaveDirectory(String path) {
-                return true;
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-    }
+    private final ScriptedScratchExporter exporter = new ScriptedScratchExporter();
 
     private LcowSnapshotter snapshotter(Optional<ScratchExporter> export) {
         return new LcowSnapshotter(root, Optional.of(EXT4_MAGIC), export, LcowLayerSettings.defaults());
@@ -127,13 +80,13 @@ class LcowCommitTest {
 
     @Test
     void theScratchBecomesACleanLayerAndGoes() throws Exception {
-        upper.set(containerChanges());
+        exporter.answer(containerChanges());
         try (LcowSnapshotter sn = snapshotter(Optional.of(exporter))) {
             sn.prepare("container", "", Map.of());
             Path dir = dirOf(sn, "container");
             sn.commit("image-layer", "container", Map.of(), null);
 
-            assertEquals(List.of("upper"), exportedDirs);
+            assertEquals(List.of(dir.getFileName() + ":upper"), exporter.exports(), "the container's own scratch, its upper dir");
             assertEquals(Kind.COMMITTED, sn.stat("image-layer").kind());
             Path layer = dir.resolve(LcowLayout.LAYER);
             assertTrue(Files.isRegularFile(layer));
@@ -155,11 +108,12 @@ class LcowCommitTest {
 
     @Test
     void aPerContainerDirectoryLabelNamesWhereTheUpperIs() throws Exception {
-        upper.set(containerChanges());
+        exporter.answer(containerChanges());
         try (LcowSnapshotter sn = snapshotter(Optional.of(exporter))) {
             sn.prepare("container", "", Map.of(ScratchLayout.SUBDIRECTORY_LABEL, "c1"));
+            Path dir = dirOf(sn, "container");
             sn.commit("layer", "container", Map.of(), null);
-            assertEquals(List.of("c1/upper"), exportedDirs);
+            assertEquals(List.of(dir.getFileName() + ":c1/upper"), exporter.exports());
             LayerdException bad = assertThrows(LayerdException.class,
                     () -> sn.prepare("other", "", Map.of(ScratchLayout.SUBDIRECTORY_LABEL, "../x")));
             assertEquals(ErrorKind.INVALID_ARGUMENT, bad.kind());
@@ -168,8 +122,8 @@ class LcowCommitTest {
 
     @Test
     void theVmDyingMidExportCommitsNothingAndTheRetrySucceeds() throws Exception {
-        upper.set(containerChanges());
-        failAfterBytes.set(LayerdException.unavailable("service VM global-1 exited during the request"));
+        exporter.answer(containerChanges());
+        exporter.failAfter(700, LayerdException.unavailable("service VM global-1 exited during the request")); // some bytes, then the VM dies
         try (LcowSnapshotter sn = snapshotter(Optional.of(exporter))) {
             sn.prepare("container", "", Map.of());
             Path dir = dirOf(sn, "container");
@@ -181,7 +135,7 @@ class LcowCommitTest {
                         "no layer.vhd, no temporary file; the scratch is intact");
             }
 
-            failAfterBytes.set(null);
+            exporter.failAfter(0, null);
             sn.commit("layer", "container", Map.of(), null);
             assertEquals(Kind.COMMITTED, sn.stat("layer").kind());
             assertTrue(Files.isRegularFile(dir.resolve(LcowLayout.LAYER)));

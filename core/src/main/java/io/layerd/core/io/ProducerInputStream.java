@@ -43,14 +43,14 @@ public final class ProducerInputStream extends BulkInputStream {
 
     private void run(Producer producer) {
         Object last = END;
-        ChunkingOutputStream out = new ChunkingOutputStream();
+        QueueingOutputStream out = new QueueingOutputStream();
         try {
             producer.writeTo(out);
         } catch (Throwable t) {
             last = t;
         }
         try {
-            out.flushChunk(); // what was written before a failure still reaches the reader
+            out.flush(); // what was written before a failure still reaches the reader
         } catch (IOException e) {
             return; // the reader has gone
         }
@@ -119,35 +119,15 @@ public final class ProducerInputStream extends BulkInputStream {
         }
     }
 
-    /** Collects writes into chunks and hands each full one to the reader, blocking while the queue is full. */
-    private final class ChunkingOutputStream extends OutputStream {
-        private byte[] buf = new byte[CHUNK];
-        private int count;
-
-        @Override
-        public void write(int b) throws IOException {
-            write(new byte[] {(byte) b}, 0, 1);
+    /** Hands each full chunk to the reader, blocking while the queue is full. */
+    private final class QueueingOutputStream extends ChunkingOutputStream {
+        QueueingOutputStream() {
+            super(CHUNK);
         }
 
         @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            while (len > 0) {
-                int n = Math.min(len, buf.length - count);
-                System.arraycopy(b, off, buf, count, n);
-                count += n;
-                off += n;
-                len -= n;
-                if (count == buf.length) {
-                    flushChunk();
-                }
-            }
-        }
-
-        void flushChunk() throws IOException {
-            if (count == 0) {
-                return;
-            }
-            byte[] full = count == buf.length ? buf : Arrays.copyOf(buf, count);
+        protected void emit(byte[] chunk, int length) throws IOException {
+            byte[] full = length == chunk.length ? chunk : Arrays.copyOf(chunk, length);
             try {
                 while (!queue.offer(full, 100, TimeUnit.MILLISECONDS)) {
                     if (closed) {
@@ -158,8 +138,6 @@ public final class ProducerInputStream extends BulkInputStream {
                 Thread.currentThread().interrupt();
                 throw new InterruptedIOException(what + ": the reader stopped reading");
             }
-            buf = new byte[CHUNK];
-            count = 0;
         }
     }
 }

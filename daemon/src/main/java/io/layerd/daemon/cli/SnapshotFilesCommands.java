@@ -97,8 +97,7 @@ final class SnapshotFilesCommands {
 
         @Override
         int run(SnapshotFilesClient files, PrintWriter out) throws IOException {
-            out.flush();
-            OutputStream stdout = new FileOutputStream(java.io.FileDescriptor.out);
+            OutputStream stdout = binaryStdout(out);
             for (String p : paths) {
                 files.read(p, stdout);
             }
@@ -165,8 +164,7 @@ final class SnapshotFilesCommands {
                 throw LayerdException.invalidArgument("%s is a %s; cp-out copies files and directories", source, f.getType());
             }
             if (dest.equals("-")) {
-                out.flush();
-                OutputStream stdout = new FileOutputStream(java.io.FileDescriptor.out);
+                OutputStream stdout = binaryStdout(out);
                 if (directory) {
                     files.exportTar(source, stdout);
                 } else {
@@ -246,6 +244,12 @@ final class SnapshotFilesCommands {
             files.rename(from, to);
             return 0;
         }
+    }
+
+    /** Standard output for bytes, after what the command printed as text so far. */
+    private static OutputStream binaryStdout(PrintWriter text) {
+        text.flush();
+        return new FileOutputStream(java.io.FileDescriptor.out);
     }
 
     private static String trimSlashes(String p) {

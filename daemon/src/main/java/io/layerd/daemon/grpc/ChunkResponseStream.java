@@ -1,69 +1,41 @@
 package io.layerd.daemon.grpc;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.layerd.core.io.ChunkingOutputStream;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.io.OutputStream;
 import java.util.function.Function;
 
 /**
- * Bytes written here leave as a server stream of chunk messages. A write waits while the
+ * Bytes written here leave as a server stream of chunk messages. A chunk waits while the
  * client's window is full, so a slow reader slows the producer instead of filling the heap.
  */
-final class ChunkResponseStream<T> extends OutputStream {
+final class ChunkResponseStream<T> extends ChunkingOutputStream {
     static final int CHUNK_BYTES = 1 << 20;
 
     private final ServerCallStreamObserver<T> responses;
     private final Function<ByteString, T> message;
-    private final byte[] buffer = new byte[CHUNK_BYTES];
     private final Object ready = new Object();
-    private int filled;
 
     ChunkResponseStream(StreamObserver<T> responses, Function<ByteString, T> message) {
+        super(CHUNK_BYTES);
         this.responses = (ServerCallStreamObserver<T>) responses;
         this.message = message;
-        this.responses.setOnReadyHandler(() -> {
+        Runnable wake = () -> {
             synchronized (ready) {
                 ready.notifyAll();
             }
-        });
-        this.responses.setOnCancelHandler(() -> {
-            synchronized (ready) {
-                ready.notifyAll();
-            }
-        });
+        };
+        this.responses.setOnReadyHandler(wake);
+        this.responses.setOnCancelHandler(wake);
     }
 
     @Override
-    public void write(int b) throws IOException {
-        write(new byte[]{(byte) b}, 0, 1);
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-        while (len > 0) {
-            int n = Math.min(len, buffer.length - filled);
-            System.arraycopy(b, off, buffer, filled, n);
-            filled += n;
-            off += n;
-            len -= n;
-            if (filled == buffer.length) {
-                send();
-            }
-        }
-    }
-
-    @Override
-    public void flush() throws IOException {
-        if (filled > 0) {
-            send();
-        }
-    }
-
-    private void send() throws IOException {
+    protected void emit(byte[] chunk, int length) throws IOException {
         synchronized (ready) {
             while (!responses.isReady()) {
                 if (responses.isCancelled()) {
@@ -77,7 +49,7 @@ final class ChunkResponseStream<T> extends OutputStream {
                 }
             }
         }
-        responses.onNext(message.apply(ByteString.copyFrom(buffer, 0, filled)));
-        filled = 0;
+        // The chunk is ours now (a new one is being filled): no copy.
+        responses.onNext(message.apply(UnsafeByteOperations.unsafeWrap(chunk, 0, length)));
     }
 }

@@ -1,18 +1,15 @@
 package io.layerd.daemon.host;
 
-import io.layerd.api.servicevm.v1.Ext4Source;
 import io.layerd.api.servicevm.v1.ExportTarRequest;
 import io.layerd.api.servicevm.v1.MountRequest;
 import io.layerd.api.servicevm.v1.OverlaySource;
 import io.layerd.api.servicevm.v1.Request;
 import io.layerd.api.servicevm.v1.StatRequest;
-import io.layerd.api.servicevm.v1.UnmountRequest;
 import io.layerd.core.io.ProducerInputStream;
 import io.layerd.core.tar.TarWriter;
 import io.layerd.lcow.scratch.ScratchExport;
 import io.layerd.lcow.scratch.ScratchExporter;
 import io.layerd.servicevm.bridge.BridgeException;
-import io.layerd.servicevm.manager.AttachedDisk;
 import io.layerd.servicevm.manager.ServiceVmLease;
 import io.layerd.servicevm.manager.ServiceVmManager;
 
@@ -21,7 +18,6 @@ import java.io.InputStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 
 /**
@@ -46,23 +42,19 @@ public final class ServiceVmScratchExporter implements ScratchExporter {
         try {
             session.mount(parentLayers);
             return session;
-        } catch (IOException | RuntimeException e) {
-            try {
-                session.close();
-            } catch (IOException | RuntimeException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
+        } catch (IOException e) {
+            throw VmMounts.undoAfter(session, e);
+        } catch (RuntimeException e) {
+            throw VmMounts.undoAfter(session, e);
         }
     }
 
-    /** One export: the lease, the disks and mounts it holds in the VM, released by close. */
+    /** One export: the lease, and the disks and mounts it holds in the VM, released by close. */
     private static final class Session implements ScratchExport {
         private final ServiceVmLease lease;
         private final Path sandbox;
         private final String upperDir;
-        private final List<AttachedDisk> disks = new ArrayList<>();
-        private final List<String> mounts = new ArrayList<>();
+        private final VmMounts mounts;
         private String scratch;
         private String parents;
         private ProducerInputStream tar;
@@ -71,31 +63,18 @@ public final class ServiceVmScratchExporter implements ScratchExporter {
             this.lease = lease;
             this.sandbox = sandbox;
             this.upperDir = upperDir;
+            this.mounts = new VmMounts(lease);
         }
 
         void mount(List<Path> parentLayers) throws IOException {
-            scratch = mountReadOnly(sandbox);
+            scratch = mounts.mountExt4(sandbox, true);
             if (!parentLayers.isEmpty()) {
                 List<String> lowers = new ArrayList<>();
                 for (Path layer : parentLayers) {
-                    lowers.add(mountReadOnly(layer));
+                    lowers.add(mounts.mountExt4(layer, true));
                 }
-                parents = mountNamed(MountRequest.newBuilder().setOverlay(OverlaySource.newBuilder().addAllLower(lowers)));
+                parents = mounts.mount(MountRequest.newBuilder().setOverlay(OverlaySource.newBuilder().addAllLower(lowers)));
             }
-        }
-
-        private String mountReadOnly(Path image) throws IOException {
-            AttachedDisk disk = lease.attach(image, true);
-            disks.add(disk);
-            // noload: a read-only disk cannot replay a journal
-            return mountNamed(MountRequest.newBuilder().setExt4(Ext4Source.newBuilder().setDevice(disk.device())
-                    .setReadOnly(true).addOptions("noload")));
-        }
-
-        private String mountNamed(MountRequest.Builder request) throws IOException {
-            String name = lease.call(Request.newBuilder().setMount(request).build()).getMount().getName();
-            mounts.add(name);
-            return name;
         }
 
         @Override
@@ -155,15 +134,7 @@ public final class ServiceVmScratchExporter implements ScratchExporter {
                 failure = e;
             }
             try {
-                Collections.reverse(mounts);
-                for (String m : mounts) {
-                    lease.call(Request.newBuilder().setUnmount(UnmountRequest.newBuilder().setName(m)).build());
-                }
-                mounts.clear();
-                for (AttachedDisk d : disks) {
-                    lease.detach(d);
-                }
-                disks.clear();
+                mounts.close();
             } catch (IOException | RuntimeException e) {
                 if (failure == null) {
                     throw e;

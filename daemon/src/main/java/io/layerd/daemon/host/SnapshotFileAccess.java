@@ -22,7 +22,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 
@@ -37,11 +36,15 @@ public final class SnapshotFileAccess {
 
     private final Function<String, Snapshotter> snapshotters;
     private final ServiceVmManager vms;
-    private final ConcurrentHashMap<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+    /** Striped, not one lock per key: a daemon sees endless keys and must not keep a lock for each. */
+    private final ReentrantLock[] locks = new ReentrantLock[64];
 
     public SnapshotFileAccess(Function<String, Snapshotter> snapshotters, ServiceVmManager vms) {
         this.snapshotters = snapshotters;
         this.vms = vms;
+        for (int i = 0; i < locks.length; i++) {
+            locks[i] = new ReentrantLock();
+        }
     }
 
     /** What a view lets an operation do. */
@@ -93,7 +96,7 @@ public final class SnapshotFileAccess {
             throw LayerdException.notImplemented("snapshotter \"%s\" keeps its files on the host; file access through the"
                     + " service VM is for LCOW snapshotters", snapshotter);
         }
-        ReentrantLock lock = locks.computeIfAbsent(snapshotter + "\0" + key, k -> new ReentrantLock());
+        ReentrantLock lock = locks[Math.floorMod((snapshotter + "\0" + key).hashCode(), locks.length)];
         lock.lock();
         try {
             SnapshotDisks disks = lcow.disks(key);

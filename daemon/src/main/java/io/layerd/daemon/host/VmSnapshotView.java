@@ -1,20 +1,16 @@
 package io.layerd.daemon.host;
 
-import io.layerd.api.servicevm.v1.Ext4Source;
 import io.layerd.api.servicevm.v1.MkdirRequest;
 import io.layerd.api.servicevm.v1.MountRequest;
 import io.layerd.api.servicevm.v1.OverlaySource;
 import io.layerd.api.servicevm.v1.Request;
-import io.layerd.api.servicevm.v1.UnmountRequest;
 import io.layerd.core.errors.LayerdException;
 import io.layerd.lcow.SnapshotDisks;
-import io.layerd.servicevm.manager.AttachedDisk;
 import io.layerd.servicevm.manager.ServiceVmLease;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 
 /**
@@ -26,13 +22,13 @@ import java.util.List;
  */
 public final class VmSnapshotView implements AutoCloseable {
     private final ServiceVmLease lease;
-    private final List<AttachedDisk> disks = new ArrayList<>();
-    private final List<String> mounts = new ArrayList<>();
+    private final VmMounts mounts;
     private String root;
     private String prefix = "";
 
     private VmSnapshotView(ServiceVmLease lease) {
         this.lease = lease;
+        this.mounts = new VmMounts(lease);
     }
 
     public static VmSnapshotView open(ServiceVmLease lease, SnapshotDisks snapshot) throws IOException {
@@ -44,22 +40,19 @@ public final class VmSnapshotView implements AutoCloseable {
         try {
             view.mountAll(snapshot);
             return view;
-        } catch (IOException | RuntimeException e) {
-            try {
-                view.close();
-            } catch (IOException | RuntimeException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
+        } catch (IOException e) {
+            throw VmMounts.undoAfter(view, e);
+        } catch (RuntimeException e) {
+            throw VmMounts.undoAfter(view, e);
         }
     }
 
     private void mountAll(SnapshotDisks snapshot) throws IOException {
         List<String> lowers = new ArrayList<>();
         for (Path layer : snapshot.layers()) {
-            lowers.add(mountExt4(layer, true));
+            lowers.add(mounts.mountExt4(layer, true));
         }
-        String scratch = snapshot.scratch().isPresent() ? mountExt4(snapshot.scratch().get(), false) : null;
+        String scratch = snapshot.scratch().isPresent() ? mounts.mountExt4(snapshot.scratch().get(), false) : null;
         if (lowers.isEmpty()) {
             lease.call(Request.newBuilder().setMkdir(MkdirRequest.newBuilder().setMount(scratch)
                     .setPath(snapshot.layout().upperDir()).setParents(true)).build());
@@ -71,23 +64,7 @@ public final class VmSnapshotView implements AutoCloseable {
         if (scratch != null) {
             overlay.setUpper(scratch).setUpperDir(snapshot.layout().upperDir()).setWorkDir(snapshot.layout().workDir());
         }
-        root = mount(MountRequest.newBuilder().setOverlay(overlay));
-    }
-
-    private String mountExt4(Path image, boolean readOnly) throws IOException {
-        AttachedDisk disk = lease.attach(image, readOnly);
-        disks.add(disk);
-        Ext4Source.Builder ext4 = Ext4Source.newBuilder().setDevice(disk.device()).setReadOnly(readOnly);
-        if (readOnly) {
-            ext4.addOptions("noload"); // a read-only disk cannot replay a journal
-        }
-        return mount(MountRequest.newBuilder().setExt4(ext4));
-    }
-
-    private String mount(MountRequest.Builder request) throws IOException {
-        String name = lease.call(Request.newBuilder().setMount(request).build()).getMount().getName();
-        mounts.add(name);
-        return name;
+        root = mounts.mount(MountRequest.newBuilder().setOverlay(overlay));
     }
 
     /** The mount holding the tree. */
@@ -102,34 +79,6 @@ public final class VmSnapshotView implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        IOException failure = null;
-        Collections.reverse(mounts);
-        for (String m : mounts) {
-            try {
-                lease.call(Request.newBuilder().setUnmount(UnmountRequest.newBuilder().setName(m)).build());
-            } catch (IOException e) {
-                failure = first(failure, e);
-            }
-        }
-        mounts.clear();
-        for (AttachedDisk d : disks) {
-            try {
-                lease.detach(d);
-            } catch (IOException e) {
-                failure = first(failure, e);
-            }
-        }
-        disks.clear();
-        if (failure != null) {
-            throw failure;
-        }
-    }
-
-    private static IOException first(IOException failure, IOException e) {
-        if (failure == null) {
-            return e;
-        }
-        failure.addSuppressed(e);
-        return failure;
+        mounts.close();
     }
 }

@@ -21,9 +21,8 @@ import io.layerd.core.tar.TarReader;
 import io.layerd.core.tar.TarWriter;
 import io.layerd.differ.CompareOptions;
 import io.layerd.differ.DiffRouter;
-import io.layerd.lcow.scratch.ScratchExport;
-import io.layerd.lcow.scratch.ScratchExporter;
 import io.layerd.lcow.scratch.ScratchLayout;
+import io.layerd.lcow.scratch.ScriptedScratchExporter;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,48 +58,7 @@ class LcowComparerTest {
     private Path staging;
     private LocalContentStore store;
     private final Map<String, Map<String, String>> labelsByDigest = new HashMap<>();
-    private byte[] upperTar;
-    private RuntimeException failure;
-    private final List<String> exported = new ArrayList<>();
-
-    private final ScratchExporter exporter = (sandbox, upperDir, parents, owner) -> exportOf(openTar(sandbox, upperDir));
-
-    private InputStream openTar(java.nio.file.Path sandbox, String upperDir) {
-        exported.add(sandbox.getParent().getFileName() + ":" + upperDir);
-        if (failure == null) {
-            return new ByteArrayInputStream(upperTar);
-        }
-        return new InputStream() {
-            private int pos;
-
-            @Override
-            public int read() {
-                if (pos == 600) {
-                    throw failure;
-                }
-                return upperTar[pos++] & 0xff;
-            }
-        };
-    }
-
-    /** An export of {@code tar} whose parents hold a directory wherever asked (every opaque marker kept). */
-    private static ScratchExport exportOf(InputStream tar) {
-        return new ScratchExport() {
-            @Override
-            public InputStream upperTar() {
-                return tar;
-            }
-
-            @Override
-            public boolean parentsHaveDirectory(String path) {
-                return true;
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-    }
+    private final ScriptedScratchExporter exporter = new ScriptedScratchExporter();
 
     @BeforeEach
     void layout() throws IOException {
@@ -119,7 +77,7 @@ class LcowComparerTest {
         w.putFile(TarWriter.Entry.file("etc/hostname", 10).withMtime(t), new ByteArrayInputStream("container\n".getBytes(StandardCharsets.UTF_8)));
         w.putEntry(TarWriter.Entry.directory("var/cache").withMtime(t).withXattrs(Map.of("trusted.overlay.opaque", new byte[] {'y'})));
         w.finish();
-        upperTar = out.toByteArray();
+        exporter.answer(out.toByteArray());
     }
 
     /** Records the labels an ingest sets (the local store keeps none, as containerd's on-disk store). */
@@ -194,7 +152,7 @@ class LcowComparerTest {
         assertEquals("application/vnd.oci.image.layer.v1.tar+gzip", gz.mediaType(), "gzip by default, as containerd");
         assertEquals(expected, entries(gz, false, true));
         assertEquals("1", labelsByDigest.get(gz.digest()).get("build"), "the caller's labels go along");
-        assertEquals(List.of("2:upper"), exported, "the container's upper dir, from its own scratch");
+        assertEquals(List.of("2:upper"), exporter.exports(), "the container's upper dir, from its own scratch");
 
         Descriptor zst = diff(List.of(parentView()), List.of(right()), "application/vnd.oci.image.layer.v1.tar+zstd");
         assertEquals(expected, entries(zst, true, false));
@@ -231,25 +189,25 @@ class LcowComparerTest {
         LayerdException outside = assertThrows(LayerdException.class, () -> diff(List.of(),
                 List.of(new Mount("lcow-layer", tmp.toString(), List.of("rw", "parentLayerPaths=null"))), ""));
         assertEquals(ErrorKind.INVALID_ARGUMENT, outside.kind(), "only layerd's own snapshot directories");
-        assertEquals(List.of(), exported, "nothing was exported for a bad request");
+        assertEquals(List.of(), exporter.exports(), "nothing was exported for a bad request");
     }
 
     @Test
     void aVmDyingMidExportIsUnavailableAndLeavesNoBlob() throws IOException {
-        failure = LayerdException.unavailable("service VM global-1 exited during the request");
+        exporter.failAfter(600, LayerdException.unavailable("service VM global-1 exited during the request"));
         LayerdException e = assertThrows(LayerdException.class, () -> diff(List.of(parentView()), List.of(right()), ""));
         assertEquals(ErrorKind.UNAVAILABLE, e.kind(), e.getMessage());
         assertEquals(Map.of(), labelsByDigest, "nothing reached the content store");
         try (Stream<Path> left = Files.list(staging)) {
             assertEquals(List.of(), left.toList(), "no staged file left");
         }
-        failure = null;
+        exporter.failAfter(0, null);
         assertTrue(entries(diff(List.of(parentView()), List.of(right()), ""), false, true).contains("etc/.wh.passwd"), "the retry works");
     }
 
     @Test
     void anUnreadableScratchIsAClearFailedPrecondition() {
-        upperTar = "this is no tar archive at all, just text that the export returned".repeat(20).getBytes(StandardCharsets.UTF_8);
+        exporter.answer("this is no tar archive at all, just text that the export returned".repeat(20).getBytes(StandardCharsets.UTF_8));
         LayerdException e = assertThrows(LayerdException.class, () -> diff(List.of(parentView()), List.of(right()), ""));
         assertEquals(ErrorKind.FAILED_PRECONDITION, e.kind(), e.getMessage());
         assertTrue(e.getMessage().contains("sandbox.vhdx"), e.getMessage());

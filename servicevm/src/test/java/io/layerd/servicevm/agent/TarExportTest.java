@@ -41,9 +41,11 @@ class TarExportTest {
         int lsetxattr(String path, String name, byte[] value, long size, int flags);
     }
 
-    @Test
-    void exportsEveryKindOfEntryWithItsMetadata() throws Exception {
-        Path tree = Files.createDirectories(dir.resolve("mounts/m/layer"));
+    /**
+     * A tree with every kind of entry the agent archives: directories (one empty), a file with an
+     * mtime to the nanosecond and a binary user xattr, its hard link, a 700 kB file, a symlink, a fifo.
+     */
+    static Path sampleTree(Path tree) throws Exception {
         Files.createDirectories(tree.resolve("etc/empty"));
         Files.writeString(tree.resolve("etc/hosts"), "127.0.0.1 localhost\n");
         Files.write(tree.resolve("big"), new byte[700_000]);
@@ -52,6 +54,12 @@ class TarExportTest {
         BlockDeviceOperationsTest.run("mkfifo", tree.resolve("fifo").toString());
         Files.setLastModifiedTime(tree.resolve("etc/hosts"), FileTime.from(MTIME));
         Files.getFileAttributeView(tree.resolve("etc/hosts"), UserDefinedFileAttributeView.class).write("layerd.test", ByteBuffer.wrap(BINARY));
+        return tree;
+    }
+
+    @Test
+    void exportsEveryKindOfEntryWithItsMetadata() throws Exception {
+        Path tree = sampleTree(dir.resolve("mounts/m/layer"));
         boolean root = "0".equals(BlockDeviceOperationsTest.run("id", "-u").trim());
         if (root) {
             assertEquals(0, LibC.C.lsetxattr(tree.resolve("big").toString(), "security.capability", CAPABILITY, CAPABILITY.length, 0));

@@ -8,13 +8,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -37,18 +35,9 @@ class TarExtractTest {
 
     @Test
     void anExportedTreeExtractedElsewhereExportsToTheSameEntries() throws Exception {
-        Path tree = Files.createDirectories(dir.resolve("mounts/m/from"));
-        Files.createDirectories(tree.resolve("etc/empty"));
-        Files.writeString(tree.resolve("etc/hosts"), "127.0.0.1 localhost\n");
-        Files.write(tree.resolve("big"), new byte[700_000]);
-        Files.createLink(tree.resolve("etc/hosts.hard"), tree.resolve("etc/hosts"));
-        Files.createSymbolicLink(tree.resolve("link"), Path.of("etc/hosts"));
-        BlockDeviceOperationsTest.run("mkfifo", tree.resolve("fifo").toString());
+        Path tree = TarExportTest.sampleTree(dir.resolve("mounts/m/from"));
         Files.setAttribute(tree.resolve("etc/hosts"), "unix:mode", 04750);
-        Files.setLastModifiedTime(tree.resolve("etc/hosts"), FileTime.from(TarExportTest.MTIME));
         Files.setLastModifiedTime(tree.resolve("etc"), FileTime.from(TarExportTest.MTIME));
-        Files.getFileAttributeView(tree.resolve("etc/hosts"), UserDefinedFileAttributeView.class)
-                .write("layerd.test", ByteBuffer.wrap(TarExportTest.BINARY));
         if (root) {
             BlockDeviceOperationsTest.run("mknod", tree.resolve("null").toString(), "c", "1", "3");
             BlockDeviceOperationsTest.run("chown", "-h", "1234:5678", tree.resolve("link").toString());

@@ -48,12 +48,7 @@ public final class CimReader implements Closeable {
         try {
             Path dir = cim.toAbsolutePath().getParent();
             String what = cim.getFileName().toString();
-            FilesystemHeader header;
-            try (FileChannel ch = FileChannel.open(cim, StandardOpenOption.READ)) {
-                ByteBuffer b = ByteBuffer.allocate((int) Math.min(ch.size(), 1 << 20));
-                ch.read(b, 0);
-                header = FilesystemHeader.read(b.flip(), what);
-            }
+            FilesystemHeader header = header(cim);
             List<RegionSet> sets = new ArrayList<>(header.parents());
             sets.add(header.regions());
             for (RegionSet set : sets) {
@@ -81,6 +76,18 @@ public final class CimReader implements Closeable {
         } catch (IOException | RuntimeException e) {
             close();
             throw e;
+        }
+    }
+
+    /** The header of the {@code .cim} file: its region set, its parents' and where its file system is. */
+    public static FilesystemHeader header(Path cim) throws IOException {
+        try (FileChannel ch = FileChannel.open(cim, StandardOpenOption.READ)) {
+            // 72 bytes and 24 per parent: 64 Ki parents at most
+            ByteBuffer b = ByteBuffer.allocate((int) Math.min(ch.size(), FilesystemHeader.FIXED_SIZE + 24L * 0x10000));
+            while (b.hasRemaining() && ch.read(b, b.position()) > 0) {
+                // read the whole header
+            }
+            return FilesystemHeader.read(b.flip(), cim.getFileName().toString());
         }
     }
 

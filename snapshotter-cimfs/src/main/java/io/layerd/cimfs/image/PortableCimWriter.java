@@ -105,12 +105,7 @@ public final class PortableCimWriter implements CimImageWriter {
             throw new IllegalArgumentException("a fork needs a new name, not its parent's: " + name);
         }
         checkImageName(name);
-        FilesystemHeader parentHeader;
-        try (FileChannel ch = FileChannel.open(dir.resolve(parent), StandardOpenOption.READ)) {
-            ByteBuffer b = ByteBuffer.allocate((int) Math.min(ch.size(), 1 << 20));
-            ch.read(b, 0);
-            parentHeader = FilesystemHeader.read(b.flip(), parent);
-        }
+        FilesystemHeader parentHeader = CimReader.header(dir.resolve(parent));
         List<RegionSet> chain = new ArrayList<>(parentHeader.parents());
         chain.add(parentHeader.regions());
         PortableCimWriter w = new PortableCimWriter(dir, name, chain);
@@ -282,7 +277,7 @@ public final class PortableCimWriter implements CimImageWriter {
         private final Map<Node, Integer> ids = new IdentityHashMap<>();
         private final List<Node> byId = new ArrayList<>();
         private final Map<Node, Integer> parents = new IdentityHashMap<>();
-        private final Map<String, Long> sharedSds = new HashMap<>();
+        private final Map<ByteBuffer, Long> sharedSds = new HashMap<>(); // by content: one copy of each descriptor
 
         byte[] build() {
             out.writeBytes(RegionHeader.region(METADATA_REGION));
@@ -337,7 +332,7 @@ public final class PortableCimWriter implements CimImageWriter {
                 stream = n.data;
             }
             long sd = m.securityDescriptor().length == 0 ? RegionOffset.NULL
-                    : sharedSds.computeIfAbsent(Arrays.toString(m.securityDescriptor()), k -> put(prefixed16(m.securityDescriptor()), 8));
+                    : sharedSds.computeIfAbsent(ByteBuffer.wrap(m.securityDescriptor()), k -> put(prefixed16(m.securityDescriptor()), 8));
             long ea = m.extendedAttributes().length == 0 ? RegionOffset.NULL : put(m.extendedAttributes(), 8);
             long reparse = m.reparseData().length == 0 ? RegionOffset.NULL : put(prefixed16(m.reparseData()), 8);
             int tag = m.reparseData().length >= 4 ? ByteBuffer.wrap(m.reparseData()).order(ByteOrder.LITTLE_ENDIAN).getInt(0) : 0;
@@ -409,7 +404,7 @@ public final class PortableCimWriter implements CimImageWriter {
             if (written + len > size) {
                 throw new IOException("\"" + path + "\": more than its declared " + size + " bytes");
             }
-            PortableCimWriter.write(data, position, Arrays.copyOfRange(b, off, off + len));
+            PortableCimWriter.write(data, position, ByteBuffer.wrap(b, off, len)); // no copy: this is every byte of every file
             digest.update(b, off, len);
             position += len;
             written += len;
@@ -481,7 +476,10 @@ public final class PortableCimWriter implements CimImageWriter {
     }
 
     private static void write(FileChannel ch, long position, byte[] bytes) throws IOException {
-        ByteBuffer b = ByteBuffer.wrap(bytes);
+        write(ch, position, ByteBuffer.wrap(bytes));
+    }
+
+    private static void write(FileChannel ch, long position, ByteBuffer b) throws IOException {
         while (b.hasRemaining()) {
             position += ch.write(b, position);
         }
