@@ -151,10 +151,26 @@ public final class TarWriter implements Closeable {
      * must follow through {@link #write} before the next entry.
      */
     public void putEntry(Entry entry) throws IOException {
+        putEntry(entry, Map.of());
+    }
+
+    /**
+     * Writes the header(s) of {@code entry} with further PAX records after its own, such as the
+     * {@code MSWINDOWS.*} and {@code LIBARCHIVE.*} records of Windows layer tars, or
+     * {@code atime}/{@code ctime}; a key {@code entry} itself sets is refused.
+     */
+    public void putEntry(Entry entry, Map<String, byte[]> extraPax) throws IOException {
         checkOpen();
         checkDataComplete();
         String name = entry.type() == TarEntry.Type.DIRECTORY && !entry.name().endsWith("/") ? entry.name() + "/" : entry.name();
         Map<String, byte[]> pax = paxRecords(entry, name);
+        for (Map.Entry<String, byte[]> x : new java.util.TreeMap<>(extraPax).entrySet()) {
+            String key = x.getKey();
+            if (key.isEmpty() || key.indexOf('=') >= 0 || key.indexOf('\n') >= 0 || pax.containsKey(key)) {
+                throw new IllegalArgumentException("tar entry \"" + name + "\": PAX record \"" + key + "\" cannot be added");
+            }
+            pax.put(key, x.getValue());
+        }
         if (!pax.isEmpty()) {
             byte[] records = encodePax(pax);
             writeHeader(PAX_DIRECTORY + ustarSafe(baseName(name), NAME_LEN - PAX_DIRECTORY.length()), 'x', records.length,

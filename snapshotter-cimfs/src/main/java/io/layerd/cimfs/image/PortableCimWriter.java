@@ -47,6 +47,7 @@ public final class PortableCimWriter implements CimImageWriter {
     private static final int METADATA_REGION = 0;
     private static final int DATA_REGION = 1;
     private static final int PAGE = 4096;
+    private static final byte[] ZERO_PAGE = new byte[PAGE];
 
     private final Path dir;
     private final String name;
@@ -404,7 +405,7 @@ public final class PortableCimWriter implements CimImageWriter {
             if (written + len > size) {
                 throw new IOException("\"" + path + "\": more than its declared " + size + " bytes");
             }
-            PortableCimWriter.write(data, position, ByteBuffer.wrap(b, off, len)); // no copy: this is every byte of every file
+            writeLeavingHoles(position, b, off, len);
             digest.update(b, off, len);
             position += len;
             written += len;
@@ -421,6 +422,35 @@ public final class PortableCimWriter implements CimImageWriter {
             }
             dataEnd = position;
         }
+    }
+
+    /**
+     * Writes file bytes into the data region without copying them (this is every byte of every
+     * file), skipping whole pages of zeros: they stay holes of the region file, so a large sparse
+     * or zero-filled file costs no disk space and no write time. Holes read back as zeros.
+     */
+    private void writeLeavingHoles(long position, byte[] b, int off, int len) throws IOException {
+        int runStart = off;
+        int end = off + len;
+        int i = off;
+        while (i < end) {
+            long at = position + (i - off);
+            int pageEnd = (int) Math.min(end, i + (PAGE - at % PAGE));
+            if (at % PAGE == 0 && pageEnd - i == PAGE && isZero(b, i, PAGE)) {
+                if (runStart < i) {
+                    write(data, position + (runStart - off), ByteBuffer.wrap(b, runStart, i - runStart));
+                }
+                runStart = pageEnd;
+            }
+            i = pageEnd;
+        }
+        if (runStart < end) {
+            write(data, position + (runStart - off), ByteBuffer.wrap(b, runStart, end - runStart));
+        }
+    }
+
+    private static boolean isZero(byte[] b, int off, int len) {
+        return Arrays.mismatch(b, off, off + len, ZERO_PAGE, 0, len) < 0;
     }
 
     private void requireNoOpenStream(String what) throws IOException {

@@ -1,0 +1,100 @@
+package io.layerd.cimfs.image;
+
+import io.layerd.cimfs.format.FilesystemHeader;
+import io.layerd.cimfs.format.RegionSet;
+import io.layerd.core.fs.Durable;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The files that make up CIM images in a directory: an image is its {@code .cim} file plus the
+ * region and objectid files of its own region set (a forked image's parents' files belong to
+ * the parents). Removing an image deletes the {@code .cim} first, so a crash in between leaves
+ * only region files no image refers to — which {@link #orphans} finds.
+ */
+public final class CimFiles {
+    private static final String TEMP_DATA_PREFIX = ".cim-data-";
+
+    private CimFiles() {
+    }
+
+    /** {@code cim} and the region and objectid files of its own region set. */
+    public static List<Path> ownFiles(Path cim) throws IOException {
+        Path dir = cim.toAbsolutePath().getParent();
+        RegionSet regions = CimReader.header(cim).regions();
+        List<Path> files = new ArrayList<>();
+        files.add(cim);
+        for (int i = 0; i < regions.count(); i++) {
+            files.add(dir.resolve(regions.regionFile(i)));
+            files.add(dir.resolve(regions.objectIdFile(i)));
+        }
+        return files;
+    }
+
+    /** Bytes on disk of {@code cim}'s own files (region files may be sparse). */
+    public static long allocatedBytes(Path cim) throws IOException {
+        long total = 0;
+        for (Path p : ownFiles(cim)) {
+            if (Files.exists(p)) {
+                total += io.layerd.core.fs.DiskUsage.of(p).size();
+            }
+        }
+        return total;
+    }
+
+    /** Deletes image {@code cim} and its own region files; a missing image is not an error. */
+    public static void destroy(Path cim) throws IOException {
+        if (!Files.exists(cim)) {
+            return;
+        }
+        List<Path> files = ownFiles(cim);
+        Files.delete(cim);
+        Durable.syncDirectory(cim.toAbsolutePath().getParent());
+        for (Path p : files.subList(1, files.size())) {
+            Files.deleteIfExists(p);
+        }
+    }
+
+    /**
+     * Files in {@code dir} that belong to no image there: region and objectid files no {@code
+     * .cim} lists (its own or as a parent), and writers' temporary files. Only meaningful while no
+     * writer is working in {@code dir}.
+     */
+    public static List<Path> orphans(Path dir) throws IOException {
+        Set<String> referenced = new HashSet<>();
+        List<Path> candidates = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path p : entries) {
+                String name = p.getFileName().toString();
+                if (name.endsWith(".cim") && !name.startsWith(".")) {
+                    FilesystemHeader h;
+                    try {
+                        h = CimReader.header(p);
+                    } catch (IOException | RuntimeException damaged) {
+                        continue; // not ours to judge: a damaged image is reported when it is used
+                    }
+                    List<RegionSet> sets = new ArrayList<>(h.parents());
+                    sets.add(h.regions());
+                    for (RegionSet s : sets) {
+                        for (int i = 0; i < s.count(); i++) {
+                            referenced.add(s.regionFile(i));
+                            referenced.add(s.objectIdFile(i));
+                        }
+                    }
+                } else if (name.startsWith("region_") || name.startsWith("objectid_") || name.startsWith(TEMP_DATA_PREFIX)
+                        || Durable.isAtomicWriteLeftover(p)) {
+                    candidates.add(p);
+                }
+            }
+        }
+        candidates.removeIf(p -> referenced.contains(p.getFileName().toString()));
+        return candidates;
+    }
+}
