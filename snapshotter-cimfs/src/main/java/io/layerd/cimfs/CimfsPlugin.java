@@ -1,9 +1,11 @@
 package io.layerd.cimfs;
 
 import io.layerd.core.plugin.PluginConfig;
+import io.layerd.core.plugin.PluginServices;
 import io.layerd.core.plugin.SnapshotterPlugin;
 import io.layerd.core.snapshot.Snapshotter;
 
+import java.util.Optional;
 import java.util.Set;
 
 /** Registers the {@code cimfs} snapshotter type with the plugin host. */
@@ -22,7 +24,13 @@ public final class CimfsPlugin implements SnapshotterPlugin {
 
     @Override
     public Snapshotter open(PluginConfig config) {
+        return open(config, PluginServices.NONE);
+    }
+
+    /** Uses the {@link CimfsScratchProvider} among {@code services} for containers' scratch disks. */
+    @Override
+    public Snapshotter open(PluginConfig config, PluginServices services) {
         config.requireOnly(Set.of());
-        return new CimfsSnapshotter(config.root());
+        return new CimfsSnapshotter(config.root(), services.find(CimfsScratchProvider.class));
     }
 }

@@ -159,7 +159,7 @@ public class DirectorySnapshotter implements Snapshotter, Cleaner {
                 allLabels.putAll(labels == null ? Map.of() : labels);
                 try {
                     discarded = layout.beforeCommit(dir, key, allLabels);
-                    usage = measure(dir);
+                    usage = measure(dir).plus(layout.usageOutside(paths, active.get().id()));
                     for (Path p : discarded) {
                         Usage gone = measure(p);
                         usage = new Usage(usage.size() - gone.size(), usage.inodes() - gone.inodes());
@@ -186,9 +186,11 @@ public class DirectorySnapshotter implements Snapshotter, Cleaner {
     public void remove(String key) {
         requireKey("key", key);
         Path[] renamed = new Path[2];
+        long[] removedId = new long[1];
         try {
             store.write(tx -> {
                 StoredSnapshot removed = tx.remove(key);
+                removedId[0] = removed.id();
                 Path dir = paths.snapshot(removed.id());
                 if (Files.exists(dir)) {
                     Path target = paths.removing(removed.id());
@@ -214,6 +216,11 @@ public class DirectorySnapshotter implements Snapshotter, Cleaner {
             } catch (IOException e) {
                 // The snapshot is gone from the metadata; what is left on disk is an rm-*
                 // directory that start-up and Cleanup delete. Not worth failing the call.
+            }
+            try {
+                layout.deleteOutside(paths, removedId[0]);
+            } catch (IOException e) {
+                // Likewise: what is left belongs to no snapshot and is garbage for Cleanup.
             }
         }
     }
@@ -274,7 +281,11 @@ public class DirectorySnapshotter implements Snapshotter, Cleaner {
     public Usage usage(String key) {
         SnapshotRecord r = store.read(tx -> tx.record(key));
         if (r.info().kind() == Kind.ACTIVE && layout.keepsDirectory(Kind.ACTIVE, key)) {
-            return measure(paths.snapshot(r.id()));
+            try {
+                return measure(paths.snapshot(r.id())).plus(layout.usageOutside(paths, r.id()));
+            } catch (IOException e) {
+                throw new UncheckedIOException("usage of " + key + ": " + e.getMessage(), e);
+            }
         }
         return r.usage();
     }
@@ -297,6 +308,7 @@ public class DirectorySnapshotter implements Snapshotter, Cleaner {
                     garbage.add(doomed);
                 }
             }
+            layout.removeGarbage(paths, ids);
             return null;
         });
         for (Path p : garbage) {
@@ -341,6 +353,8 @@ public class DirectorySnapshotter implements Snapshotter, Cleaner {
             }
         }
         Durable.syncDirectory(paths.snapshots());
+        Set<Long> ids = new java.util.HashSet<>(recorded);
+        layout.removeGarbage(paths, ids);
     }
 
     private static Long removedId(Path removing) {

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What distinguishes one snapshotter type from another on top of the shared metadata and
@@ -45,7 +46,6 @@ public interface SnapshotLayout {
         return List.of();
     }
 
-    /** The mounts of an active or view snapshot. */
     /**
      * Called before an Update of a snapshot that keeps a directory is recorded, with its labels
      * before and after: a layout whose disks follow labels (a scratch's size) changes them here.
@@ -55,7 +55,31 @@ public interface SnapshotLayout {
                               Map<String, String> after) throws IOException {
     }
 
+    /** The mounts of an active or view snapshot. */
     List<Mount> mounts(SnapshotPaths paths, StoredSnapshot snapshot);
+
+    /**
+     * Disk usage of what snapshot {@code id} owns outside its directory (CimFS: its CIM under
+     * {@code snapshots/cim-layers}), added to the usage of its directory.
+     */
+    default Usage usageOutside(SnapshotPaths paths, long id) throws IOException {
+        return Usage.ZERO;
+    }
+
+    /**
+     * Deletes what snapshot {@code id} owns outside its directory, once its removal is recorded.
+     * A failure leaves garbage for {@link #removeGarbage}, never a recorded snapshot without files.
+     */
+    default void deleteOutside(SnapshotPaths paths, long id) throws IOException {
+    }
+
+    /**
+     * Deletes what the layout keeps under its reserved names for snapshots not in {@code ids}
+     * (and what a crash left half-written there); called by Cleanup and at start-up, with the
+     * metadata locked so that no snapshot can appear meanwhile.
+     */
+    default void removeGarbage(SnapshotPaths paths, Set<Long> ids) throws IOException {
+    }
 
     /** Whether a committed snapshot may be moved onto another parent (containerd's "rebase"). */
     default boolean supportsRebase() {

@@ -2,6 +2,7 @@ package io.layerd.lcow.scratch;
 
 import io.layerd.core.errors.LayerdException;
 import io.layerd.core.fs.Durable;
+import io.layerd.core.fs.SparseFileCopy;
 import io.layerd.lcow.vhd.VhdxCompaction;
 import io.layerd.lcow.vhd.VhdxFile;
 

@@ -1,4 +1,4 @@
-package io.layerd.lcow.scratch;
+package io.layerd.core.fs;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -13,7 +13,7 @@ import java.nio.file.StandardOpenOption;
  * compacted scratch template is a few MiB, so the copy takes milliseconds whatever the disk's
  * virtual size.
  */
-final class SparseFileCopy {
+public final class SparseFileCopy {
     /** VHDX regions and payload blocks are 1 MiB aligned: chunks of that size never straddle two. */
     private static final int CHUNK = 1 << 20;
     /** The granularity of holes: a file system block. */
@@ -23,7 +23,7 @@ final class SparseFileCopy {
     }
 
     /** Copies {@code source} to the new file {@code target} and forces it to disk. */
-    static void copy(Path source, Path target) throws IOException {
+    public static void copy(Path source, Path target) throws IOException {
         try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ);
              RandomAccessFile raf = new RandomAccessFile(target.toFile(), "rw")) {
             FileChannel out = raf.getChannel();
