@@ -16,6 +16,7 @@ packages=(
   qemu-system-x86         # the Linux service VM (KVM or TCG)
   kmod                    # depmod: module dependencies of the service VM's kernel
   attr                    # getfattr: xattrs of unpacked image trees
+  ntfs-3g                 # mkntfs: NTFS-formatted scratch disks of cimfs containers
 )
 
 as_root() {

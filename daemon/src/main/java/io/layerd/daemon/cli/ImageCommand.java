@@ -38,8 +38,9 @@ final class ImageCommand {
         AddressOption address;
         @Option(names = "--snapshotter", description = "layerd instance to unpack into (default: ${DEFAULT-VALUE})")
         String snapshotter = "lcow";
-        @Option(names = "--platform", description = "os/architecture of the manifest to unpack (default: ${DEFAULT-VALUE})")
-        String platform = ManifestResolver.LINUX_AMD64;
+        @Option(names = "--platform", description = "os/architecture of the manifest to unpack (default: windows/amd64 for a "
+                + "CimFS snapshotter, whose name contains \"cim\", else linux/amd64)")
+        String platform;
         @Parameters(paramLabel = "SOURCE", description = "OCI archive (.tar) or OCI layout directory")
         Path source;
         @picocli.CommandLine.Spec
@@ -51,7 +52,7 @@ final class ImageCommand {
             try (DaemonChannel ld = new DaemonChannel(address.address)) {
                 Path root = daemonRoot(ld);
                 OciArchiveImporter.Result r = new OciArchiveImporter(new LocalContentStore(root.resolve("content")),
-                        ImageStore.ofRoot(root), ld.channel(), snapshotter, out).importImage(source, platform);
+                        ImageStore.ofRoot(root), ld.channel(), snapshotter, out).importImage(source, ManifestResolver.platformFor(snapshotter, platform));
                 out.printf(Locale.ROOT, "imported %s (manifest %s) into %s: %d layer(s) applied, %d already there, %.1f s; top chain id %s%n",
                         r.image(), r.manifest().digest(), snapshotter, r.applied(), r.skipped(), r.millis() / 1000.0,
                         r.chainIds().get(r.chainIds().size() - 1));
@@ -107,8 +108,9 @@ final class ImageCommand {
         String namespace = "default";
         @Option(names = "--snapshotter", description = "proxy snapshotter name in containerd's config (default: ${DEFAULT-VALUE})")
         String snapshotter = "lcow";
-        @Option(names = "--platform", description = "os/architecture of the manifest to unpack (default: ${DEFAULT-VALUE})")
-        String platform = ManifestResolver.LINUX_AMD64;
+        @Option(names = "--platform", description = "os/architecture of the manifest to unpack (default: windows/amd64 for a "
+                + "CimFS snapshotter, whose name contains \"cim\", else linux/amd64)")
+        String platform;
         @Parameters(paramLabel = "IMAGE", description = "image name as containerd lists it")
         String image;
         @picocli.CommandLine.Spec
@@ -119,7 +121,7 @@ final class ImageCommand {
             PrintWriter out = spec.commandLine().getOut();
             try (DaemonChannel ctd = new DaemonChannel(containerd); DaemonChannel ld = new DaemonChannel(address.address)) {
                 ContainerdUnpacker.Result r = new ContainerdUnpacker(ctd.channel(), ld.channel(), namespace, snapshotter, out)
-                        .unpack(image, platform);
+                        .unpack(image, ManifestResolver.platformFor(snapshotter, platform));
                 out.printf(Locale.ROOT, "unpacked %s into %s: %d layer(s) applied, %d already there, %.1f s; top chain id %s%n",
                         r.image(), snapshotter, r.applied(), r.skipped(), r.millis() / 1000.0, r.chainIds().get(r.chainIds().size() - 1));
                 out.flush();

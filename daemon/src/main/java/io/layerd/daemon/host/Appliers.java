@@ -1,6 +1,9 @@
 package io.layerd.daemon.host;
 
+import io.layerd.cimfs.CimfsLayout;
+import io.layerd.cimfs.CimfsSnapshotter;
 import io.layerd.core.snapshot.SnapshotPaths;
+import io.layerd.differ.cimfs.CimfsApplier;
 import io.layerd.differ.Applier;
 import io.layerd.differ.lcow.LcowApplier;
 import io.layerd.differ.Comparer;
@@ -13,6 +16,7 @@ import io.layerd.lcow.LcowPlugin;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -28,7 +32,11 @@ public final class Appliers {
 
     public static Map<String, Applier> of(PluginHost host) {
         Map<Path, LcowLayerSettings> snapshotDirs = lcowSnapshotDirs(host);
-        return Map.of(LcowLayout.MOUNT_TYPE, new LcowApplier(dir -> owner(snapshotDirs, dir)));
+        List<CimfsSnapshotter> cimfs = host.instances().stream().map(PluginHost.Instance::snapshotter)
+                .filter(CimfsSnapshotter.class::isInstance).map(CimfsSnapshotter.class::cast).toList();
+        return Map.of(LcowLayout.MOUNT_TYPE, new LcowApplier(dir -> owner(snapshotDirs, dir)),
+                CimfsLayout.MOUNT_TYPE, new CimfsApplier(dir -> cimfs.stream().filter(c -> c.owns(dir)).findFirst(),
+                        CimWriters.forThisHost(), CimWriters.hiveMerger()));
     }
 
     /** The {@code snapshots/} directory of every lcow instance, with the instance's layer settings. */

@@ -23,6 +23,15 @@ import java.util.Map;
 public final class ManifestResolver {
     /** What an unpack for LCOW asks for. */
     public static final String LINUX_AMD64 = "linux/amd64";
+    public static final String WINDOWS_AMD64 = "windows/amd64";
+
+    /** {@code asked}, or the platform a snapshotter's layers are for: Windows for CimFS ("cim" in its name), else Linux. */
+    public static String platformFor(String snapshotter, String asked) {
+        if (asked != null && !asked.isBlank()) {
+            return asked;
+        }
+        return snapshotter.toLowerCase(java.util.Locale.ROOT).contains("cim") ? WINDOWS_AMD64 : LINUX_AMD64;
+    }
     private static final int MAX_INDEX_DEPTH = 4;
 
     private final BlobSource blobs;

@@ -20,6 +20,8 @@ import io.layerd.daemon.grpc.DiffService;
 import io.layerd.daemon.grpc.RequestIds;
 import io.layerd.daemon.grpc.SnapshotsService;
 import io.layerd.daemon.grpc.ServiceVmsService;
+import io.layerd.cimfs.CimfsScratchProvider;
+import io.layerd.daemon.host.NtfsScratchProvider;
 import io.layerd.daemon.host.Appliers;
 import io.layerd.daemon.host.ContentStores;
 import io.layerd.daemon.host.PluginHost;
@@ -106,7 +108,8 @@ public final class Daemon implements AutoCloseable {
             host = PluginHost.start(config.plugins(), PluginServices.NONE
                     .with(ScratchFormatter.class, new ServiceVmScratchFormatter(vms))
                     .with(ScratchExporter.class, new ServiceVmScratchExporter(vms))
-                    .with(ScratchResizer.class, new ServiceVmScratchResizer(vms)));
+                    .with(ScratchResizer.class, new ServiceVmScratchResizer(vms))
+                    .with(CimfsScratchProvider.class, new NtfsScratchProvider(config.root().resolve("cimfs-templates"))));
             content = ContentStores.open(config.content(), config.root());
             Appliers.removeLeftovers(diffTemp(config));
             Daemon d = new Daemon(config, lock, host, vms, content);

@@ -10,6 +10,8 @@ import io.layerd.core.errors.LayerdException;
 import io.layerd.core.snapshot.Mount;
 import io.layerd.core.tar.TarFormatException;
 import io.layerd.differ.Applier;
+import io.layerd.differ.LayerMediaTypes;
+import io.layerd.differ.VerifyingBlobInput;
 import io.layerd.differ.ApplyOptions;
 import io.layerd.lcow.LcowLayerSettings;
 import io.layerd.lcow.convert.LayerVhdWriter;

@@ -12,6 +12,7 @@ import io.layerd.core.mount.LayerMountOptions;
 import io.layerd.core.snapshot.Mount;
 import io.layerd.differ.CompareOptions;
 import io.layerd.differ.Comparer;
+import io.layerd.differ.LayerMediaTypes;
 import io.layerd.lcow.LcowLayout;
 import io.layerd.lcow.convert.OverlayUpperTar;
 import io.layerd.lcow.scratch.ScratchExport;

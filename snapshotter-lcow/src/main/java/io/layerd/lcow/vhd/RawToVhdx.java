@@ -66,7 +66,20 @@ public final class RawToVhdx {
             Result result;
             try (VhdxFile vhdx = VhdxFile.create(tmp, virtualSize, blockSize, diskId, guids)) {
                 ByteBuffer block = ByteBuffer.allocateDirect(blockSize);
+                // Only blocks that overlap data are read: a formatted but empty disk is mostly holes.
+                java.util.List<io.layerd.core.fs.DataRegions.Region> data = io.layerd.core.fs.DataRegions.of(rawImage);
+                int next = 0;
                 for (long offset = 0; offset < rawSize; offset += blockSize) {
+                    while (next < data.size() && data.get(next).end() <= offset) {
+                        next++;
+                    }
+                    if (next == data.size()) {
+                        break;
+                    }
+                    if (data.get(next).start() >= offset + blockSize) {
+                        offset = data.get(next).start() / blockSize * blockSize - blockSize;
+                        continue;
+                    }
                     block.clear();
                     readBlock(in, block, offset);
                     block.flip();

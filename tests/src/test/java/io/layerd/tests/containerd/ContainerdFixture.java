@@ -48,6 +48,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 public final class ContainerdFixture implements BeforeEachCallback, AfterEachCallback, TestExecutionExceptionHandler, AutoCloseable {
     public static final String SNAPSHOTTER = "lcow";
+    /** layerd's CimFS instance, a second proxy snapshotter of the same containerd. */
+    public static final String CIMFS_SNAPSHOTTER = "cimfs";
     /** The namespace ctr uses by default; containerd prefixes backend keys with it. */
     public static final String NAMESPACE = "default";
     private static final Duration CTR_TIMEOUT = Duration.ofSeconds(30);
@@ -321,6 +323,9 @@ public final class ContainerdFixture implements BeforeEachCallback, AfterEachCal
                 "[debug]",
                 "  level = \"debug\"",
                 "[proxy_plugins." + SNAPSHOTTER + "]",
+                "  type = \"snapshot\"",
+                "  address = \"" + layerd.address() + "\"",
+                "[proxy_plugins." + CIMFS_SNAPSHOTTER + "]",
                 "  type = \"snapshot\"",
                 "  address = \"" + layerd.address() + "\"",
                 ""));

@@ -60,8 +60,28 @@ public final class OciImageBuilder {
     private final List<Blob> layers = new ArrayList<>();
     private final List<String> diffIds = new ArrayList<>();
 
+    private String os = "linux";
+
     public OciImageBuilder(String name) {
         this.name = name;
+    }
+
+    /** The image's operating system ("linux" unless set), in its config and its index entry. */
+    public OciImageBuilder os(String os) {
+        this.os = os;
+        return this;
+    }
+
+    /** Adds a layer from a whole tar already in memory (gzip'ed here). */
+    public OciImageBuilder layerFromTarBytes(byte[] plain) throws IOException {
+        ByteArrayOutputStream gz = new ByteArrayOutputStream();
+        try (OutputStream out = new GZIPOutputStream(gz)) {
+            out.write(plain);
+        }
+        byte[] compressed = gz.toByteArray();
+        layers.add(new Blob(LAYER_GZIP, compressed, digest(compressed)));
+        diffIds.add(digest(plain));
+        return this;
     }
 
     /** Adds a layer whose tar the callback writes. */
@@ -104,7 +124,7 @@ public final class OciImageBuilder {
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("created", "2026-01-01T00:00:00Z");
         config.put("architecture", "amd64");
-        config.put("os", "linux");
+        config.put("os", os);
         config.put("config", Map.of("Env", List.of("PATH=/usr/bin:/bin"), "Cmd", List.of("/bin/sh")));
         config.put("rootfs", Map.of("type", "layers", "diff_ids", diffIds));
         byte[] configBytes = JSON.toJson(config).getBytes(StandardCharsets.UTF_8);
@@ -129,7 +149,7 @@ public final class OciImageBuilder {
         annotations.put("io.containerd.image.name", name);
         annotations.put("org.opencontainers.image.ref.name", name.substring(name.lastIndexOf(':') + 1));
         Map<String, Object> manifestDescriptor = descriptor(manifestBlob, annotations);
-        manifestDescriptor.put("platform", Map.of("architecture", "amd64", "os", "linux"));
+        manifestDescriptor.put("platform", Map.of("architecture", "amd64", "os", os));
         index.put("manifests", List.of(manifestDescriptor));
         byte[] indexBytes = JSON.toJson(index).getBytes(StandardCharsets.UTF_8);
 

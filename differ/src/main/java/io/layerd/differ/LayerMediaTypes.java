@@ -1,4 +1,4 @@
-package io.layerd.differ.lcow;
+package io.layerd.differ;
 
 import io.layerd.core.errors.LayerdException;
 
@@ -10,9 +10,9 @@ import java.util.TreeSet;
  * zstd. Which decompressor runs is decided by the blob's first bytes, as containerd's
  * {@code compression.DecompressStream} does; the media type only says the blob is a layer.
  */
-final class LayerMediaTypes {
+public final class LayerMediaTypes {
     /** The media type of what Apply returns: the uncompressed tar. */
-    static final String UNCOMPRESSED = "application/vnd.oci.image.layer.v1.tar";
+    public static final String UNCOMPRESSED = "application/vnd.oci.image.layer.v1.tar";
 
     private static final Set<String> ACCEPTED = Set.of(
             UNCOMPRESSED,
@@ -29,7 +29,7 @@ final class LayerMediaTypes {
     }
 
     /** INVALID_ARGUMENT naming {@code mediaType} and the accepted ones unless it is a layer type. */
-    static void requireLayer(String digest, String mediaType) {
+    public static void requireLayer(String digest, String mediaType) {
         if (!ACCEPTED.contains(mediaType)) {
             throw LayerdException.invalidArgument("layer %s: unsupported media type \"%s\"; accepted: %s",
                     digest, mediaType, new TreeSet<>(ACCEPTED));

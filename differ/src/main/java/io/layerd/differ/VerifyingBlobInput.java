@@ -1,4 +1,4 @@
-package io.layerd.differ.lcow;
+package io.layerd.differ;
 
 import io.layerd.core.content.Digests;
 import io.layerd.core.io.BulkInputStream;
@@ -14,14 +14,14 @@ import java.security.MessageDigest;
  * before comparing. Closing does nothing: the consumer closes its decompressing wrapper before the
  * check, and the blob is closed by whoever opened it.
  */
-final class VerifyingBlobInput extends BulkInputStream {
+public final class VerifyingBlobInput extends BulkInputStream {
     private final InputStream in;
     private final String expectedDigest;
     private final long expectedSize;
     private final MessageDigest sha256 = Digests.sha256();
     private long count;
 
-    VerifyingBlobInput(InputStream in, String expectedDigest, long expectedSize) {
+    public VerifyingBlobInput(InputStream in, String expectedDigest, long expectedSize) {
         this.in = in;
         this.expectedDigest = expectedDigest;
         this.expectedSize = expectedSize;
@@ -42,7 +42,7 @@ final class VerifyingBlobInput extends BulkInputStream {
     }
 
     /** Reads what is left and throws {@link BlobMismatchException} unless size and digest match. */
-    void drainAndVerify() throws IOException {
+    public void drainAndVerify() throws IOException {
         byte[] buf = new byte[1 << 16];
         while (read(buf, 0, buf.length) >= 0) {
             // only counted and hashed
@@ -62,7 +62,7 @@ final class VerifyingBlobInput extends BulkInputStream {
     }
 
     /** The blob's bytes are not the ones its descriptor names. */
-    static final class BlobMismatchException extends IOException {
+    public static final class BlobMismatchException extends IOException {
         BlobMismatchException(String message) {
             super(message);
         }

@@ -1,0 +1,125 @@
+package io.layerd.differ.cimfs;
+
+import io.layerd.cimfs.CimfsLayout;
+import io.layerd.cimfs.CimfsSnapshotter;
+import io.layerd.cimfs.image.CimWriterFactory;
+import io.layerd.cimfs.wclayer.HiveMerger;
+import io.layerd.cimfs.wclayer.LayerImportException;
+import io.layerd.core.content.BlobStream;
+import io.layerd.core.content.ContentInfo;
+import io.layerd.core.content.ContentStore;
+import io.layerd.core.content.Descriptor;
+import io.layerd.core.content.Digests;
+import io.layerd.core.errors.LayerdException;
+import io.layerd.core.io.CountingInputStream;
+import io.layerd.core.mount.GoJson;
+import io.layerd.core.mount.LayerMountOptions;
+import io.layerd.core.snapshot.Mount;
+import io.layerd.core.tar.Compression;
+import io.layerd.core.tar.TarFormatException;
+import io.layerd.differ.Applier;
+import io.layerd.differ.ApplyOptions;
+import io.layerd.differ.LayerMediaTypes;
+import io.layerd.differ.VerifyingBlobInput;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.zip.ZipException;
+
+/**
+ * Applies a Windows layer onto a {@code CimFS} mount, as containerd's {@code cimfs} differ: the
+ * mount names the snapshot directory (source), its CIM ({@code cimpath=}) and its parents'
+ * directories and CIMs, topmost first; the layer is imported into the snapshot's CIM, forked from
+ * the topmost parent's. The blob is checked against its descriptor while it streams; the diffID
+ * is the SHA-256 of the decompressed tar. Failure codes as for LCOW layers: a tar that is not a
+ * valid Windows layer INVALID_ARGUMENT (naming the entry), bytes that are not the blob
+ * FAILED_PRECONDITION, a directory no cimfs instance owns NOT_IMPLEMENTED.
+ */
+public final class CimfsApplier implements Applier {
+    private final Function<Path, Optional<CimfsSnapshotter>> owners;
+    private final CimWriterFactory writers;
+    private final Optional<HiveMerger> hiveMerger;
+
+    /** {@code owners}: the cimfs instance whose snapshot directory a path is. */
+    public CimfsApplier(Function<Path, Optional<CimfsSnapshotter>> owners, CimWriterFactory writers, Optional<HiveMerger> hiveMerger) {
+        this.owners = owners;
+        this.writers = writers;
+        this.hiveMerger = hiveMerger;
+    }
+
+    @Override
+    public Descriptor apply(Descriptor layer, Mount mount, ApplyOptions options) {
+        String digest = Digests.require(layer.digest());
+        Path dir = Path.of(mount.source()).toAbsolutePath().normalize();
+        CimfsSnapshotter snapshotter = owners.apply(dir).orElseThrow(() -> LayerdException.notImplemented(
+                "apply: %s is not a snapshot of any cimfs instance of this layerd", dir));
+        String cimPath = option(mount.options(), CimfsLayout.CIM_PATH).orElseThrow(() -> LayerdException.invalidArgument(
+                "apply: the CimFS mount of %s has no %s option", dir, CimfsLayout.CIM_PATH));
+        List<Path> parentDirs = LayerMountOptions.parentLayerPaths("apply", mount.options());
+        List<String> parentCims;
+        try {
+            parentCims = option(mount.options(), CimfsLayout.PARENT_CIM_PATHS).map(GoJson::parseStringArray).orElse(List.of());
+        } catch (IllegalArgumentException e) {
+            throw LayerdException.invalidArgument("apply: bad %s option: %s", CimfsLayout.PARENT_CIM_PATHS, e.getMessage());
+        }
+        LayerMediaTypes.requireLayer(digest, layer.mediaType());
+        ContentStore store = options.content();
+        ContentInfo info = store.info(digest);
+        if (info.size() != layer.size()) {
+            throw LayerdException.failedPrecondition("layer %s: content store holds %d bytes, descriptor says %d",
+                    digest, info.size(), layer.size());
+        }
+        try (BlobStream blob = store.open(digest)) {
+            VerifyingBlobInput verified = new VerifyingBlobInput(blob.data(), digest, layer.size());
+            MessageDigest diffId = sha256();
+            CountingInputStream tar;
+            try (InputStream decompressed = Compression.decompressed(verified, diffId)) {
+                tar = new CountingInputStream(decompressed);
+                snapshotter.importLayer(dir, Path.of(cimPath), parentCims.stream().findFirst().map(Path::of),
+                        parentDirs.stream().findFirst(), tar, writers, hiveMerger);
+                tar.transferTo(java.io.OutputStream.nullOutputStream()); // the end-of-archive blocks and padding count in the diffID
+            }
+            verified.drainAndVerify();
+            return new Descriptor(LayerMediaTypes.UNCOMPRESSED, "sha256:" + HexFormat.of().formatHex(diffId.digest()), tar.count(), null);
+        } catch (IOException e) {
+            throw classify(digest, e);
+        }
+    }
+
+    private static Optional<String> option(List<String> options, String prefix) {
+        return options.stream().filter(o -> o.startsWith(prefix)).map(o -> o.substring(prefix.length())).findFirst();
+    }
+
+    private static LayerdException classify(String digest, IOException failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof VerifyingBlobInput.BlobMismatchException) {
+                return LayerdException.failedPrecondition("%s", t.getMessage());
+            }
+        }
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof LayerImportException || t instanceof TarFormatException || t instanceof ZipException
+                    || t instanceof EOFException || t.getClass().getName().startsWith("com.github.luben.zstd.")) {
+                return LayerdException.invalidArgument("layer %s: not a valid Windows layer: %s", digest, t.getMessage());
+            }
+            if (String.valueOf(t.getMessage()).contains("No space left on device")) {
+                return LayerdException.failedPrecondition("layer %s: no space left on device: %s", digest, failure.getMessage());
+            }
+        }
+        return LayerdException.internal("layer " + digest + ": " + failure.getMessage(), failure);
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
