@@ -67,6 +67,14 @@ public final class CimfsSnapshotter extends DirectorySnapshotter {
     public WindowsLayerImporter.Result importLayer(Path snapshotDir, Path cimPath, Optional<Path> parentCim,
                                                    Optional<Path> parentLayerDir, InputStream tar, CimWriterFactory writers,
                                                    Optional<HiveMerger> hiveMerger) throws IOException {
+        return importLayer(snapshotDir, cimPath, parentCim, parentLayerDir, tar, writers, hiveMerger, WindowsLayerImporter.InputCheck.NONE);
+    }
+
+    /** As above; {@code beforeCommit} checks the input (a blob's digest) before the CIM is committed. */
+    public WindowsLayerImporter.Result importLayer(Path snapshotDir, Path cimPath, Optional<Path> parentCim,
+                                                   Optional<Path> parentLayerDir, InputStream tar, CimWriterFactory writers,
+                                                   Optional<HiveMerger> hiveMerger, WindowsLayerImporter.InputCheck beforeCommit)
+            throws IOException {
         Path dir = snapshotDir.toAbsolutePath().normalize();
         long id = snapshotId(dir).filter(x -> owns(dir)).orElseThrow(() -> LayerdException.notImplemented(
                 "apply: %s is not a snapshot directory of this cimfs instance", dir));
@@ -88,7 +96,7 @@ public final class CimfsSnapshotter extends DirectorySnapshotter {
             CimFiles.destroy(own); // a second Apply replaces the layer; a failed one leaves none
             WindowsLayerImporter importer = new WindowsLayerImporter(writers, hiveMerger);
             return importer.importLayer(tar, new WindowsLayerImporter.Target(own.getParent(), own.getFileName().toString(),
-                    parentCim.map(p -> p.getFileName().toString()).orElse(null), dir, parentLayerDir.orElse(null)));
+                    parentCim.map(p -> p.getFileName().toString()).orElse(null), dir, parentLayerDir.orElse(null)), beforeCommit);
         } finally {
             layout.cimLayersLock().readLock().unlock();
         }

@@ -81,12 +81,16 @@ public final class CimfsApplier implements Applier {
             MessageDigest diffId = sha256();
             CountingInputStream tar;
             try (InputStream decompressed = Compression.decompressed(verified, diffId)) {
-                tar = new CountingInputStream(decompressed);
+                CountingInputStream counted = new CountingInputStream(decompressed);
+                tar = counted;
+                // Before the CIM is committed: the rest of the tar (end blocks and padding count in
+                // the diffID), then the blob's size and digest: a blob that is not the one named leaves no layer.
                 snapshotter.importLayer(dir, Path.of(cimPath), parentCims.stream().findFirst().map(Path::of),
-                        parentDirs.stream().findFirst(), tar, writers, hiveMerger);
-                tar.transferTo(java.io.OutputStream.nullOutputStream()); // the end-of-archive blocks and padding count in the diffID
+                        parentDirs.stream().findFirst(), counted, writers, hiveMerger, () -> {
+                            counted.transferTo(java.io.OutputStream.nullOutputStream());
+                            verified.drainAndVerify();
+                        });
             }
-            verified.drainAndVerify();
             return new Descriptor(LayerMediaTypes.UNCOMPRESSED, "sha256:" + HexFormat.of().formatHex(diffId.digest()), tar.count(), null);
         } catch (IOException e) {
             throw classify(digest, e);

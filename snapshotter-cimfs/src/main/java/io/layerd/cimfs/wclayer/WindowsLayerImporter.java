@@ -72,7 +72,20 @@ public final class WindowsLayerImporter {
         this.hiveMerger = hiveMerger;
     }
 
+    /** A last check of the input once the tar is read, before the image is committed (the blob's own digest). */
+    @FunctionalInterface
+    public interface InputCheck {
+        InputCheck NONE = () -> { };
+
+        void verify() throws IOException;
+    }
+
     public Result importLayer(InputStream tar, Target target) throws IOException {
+        return importLayer(tar, target, InputCheck.NONE);
+    }
+
+    /** Imports {@code tar}; {@code beforeCommit} runs after its last entry, and its failure leaves nothing. */
+    public Result importLayer(InputStream tar, Target target, InputCheck beforeCommit) throws IOException {
         Path staging = target.layerDir().resolve(STAGING);
         Durable.deleteTree(staging); // a crashed import's leftovers
         Files.createDirectories(staging);
@@ -85,6 +98,7 @@ public final class WindowsLayerImporter {
                 Run run = new Run(writer, target, staging);
                 run.entries(new TarReader(tar));
                 result = run.finish();
+                beforeCommit.verify();
                 writer.commit();
                 committed = true;
             }
