@@ -1,5 +1,8 @@
 package io.layerd.daemon.cli;
 
+import io.layerd.cimfs.image.CimFiles;
+import io.layerd.cimfs.image.CimWriterFactory;
+import io.layerd.cimfs.wclayer.WindowsLayerImporter;
 import io.layerd.lcow.convert.LayerVhdWriter;
 import io.layerd.lcow.ext4.Ext4Writer;
 import picocli.CommandLine.Command;
@@ -13,11 +16,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-/** {@code layerd convert}: a layer tar (plain, gzip or zstd) to an LCOW {@code layer.vhd}. */
+/** {@code layerd convert}: a layer tar (plain, gzip or zstd) to an LCOW {@code layer.vhd}, or a Windows layer tar to a CIM. */
 @Command(name = "convert", mixinStandardHelpOptions = true,
         description = {"Convert a layer tar (plain, gzip or zstd, detected from its bytes) into an LCOW layer:",
                 "an ext4 image with OCI whiteouts as overlay whiteouts, optional dm-verity tree, and a fixed VHD footer.",
-                "Prints the diffID (sha256 of the uncompressed tar), the image size and the verity root hash."})
+                "Prints the diffID (sha256 of the uncompressed tar), the image size and the verity root hash.",
+                "With --format cim: a Windows layer tar into one CIM (layerd's portable CIM writer)."})
 final class ConvertCommand implements Callable<Integer> {
     @Option(names = {"-i", "--input"}, required = true, paramLabel = "TAR", description = "layer tar, or - for standard input")
     String input;
@@ -41,6 +45,21 @@ final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--no-vhd-footer", description = "write the bare image without the 512-byte VHD footer")
     boolean noFooter;
 
+    @Option(names = "--format", defaultValue = "vhd", paramLabel = "vhd|cim",
+            description = {"vhd: an LCOW layer.vhd (default); cim: a Windows layer tar into one CIM (--output NAME.cim),",
+                    "forked from --parent when given, registry hives and the layout marker into --layer-dir"})
+    String format;
+
+    @Option(names = "--parent", paramLabel = "PARENT.cim", description = "cim format: the parent layer's CIM, in the output's directory")
+    Path parent;
+
+    @Option(names = "--layer-dir", paramLabel = "DIR",
+            description = "cim format: the layer's host directory (hives, layout marker; default: the output path without .cim)")
+    Path layerDir;
+
+    @Option(names = "--parent-layer-dir", paramLabel = "DIR", description = "cim format: the parent layer's host directory (its base hives)")
+    Path parentLayerDir;
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -51,6 +70,64 @@ final class ConvertCommand implements Callable<Integer> {
         boolean stdin = input.equals("-");
         long total = stdin ? -1 : Files.size(Path.of(input));
         ProgressBar bar = new ProgressBar(err, ProgressBar.isTerminal(), "converting", total);
+        switch (format) {
+            case "vhd" -> {
+                return toVhd(out, bar, stdin);
+            }
+            case "cim" -> {
+                return toCim(out, bar, stdin);
+            }
+            default -> throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--format must be vhd or cim, not \"" + format + "\"");
+        }
+    }
+
+    private int toCim(PrintWriter out, ProgressBar bar, boolean stdin) throws IOException, java.security.NoSuchAlgorithmException {
+        Path cim = output.toAbsolutePath();
+        String name = cim.getFileName().toString();
+        if (!name.endsWith(".cim")) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--format cim: --output must name a .cim file");
+        }
+        if (parent != null && !parent.toAbsolutePath().getParent().equals(cim.getParent())) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--parent must be in the output's directory (a CIM is forked in place): " + parent);
+        }
+        Path dir = layerDir != null ? layerDir : cim.resolveSibling(name.substring(0, name.length() - ".cim".length()));
+        boolean createdDir = !Files.exists(dir);
+        Files.createDirectories(dir);
+        java.security.MessageDigest sha256 = java.security.MessageDigest.getInstance("SHA-256");
+        WindowsLayerImporter.Result r;
+        io.layerd.core.io.CountingInputStream counted;
+        try (InputStream raw = stdin ? System.in : Files.newInputStream(Path.of(input));
+             InputStream tar = io.layerd.core.tar.Compression.decompressed(new ProgressStream(raw, bar), sha256)) {
+            counted = new io.layerd.core.io.CountingInputStream(tar);
+            r = new WindowsLayerImporter(CimWriterFactory.PORTABLE, java.util.Optional.empty()).importLayer(counted,
+                    new WindowsLayerImporter.Target(cim.getParent(), name, parent == null ? null : parent.getFileName().toString(), dir,
+                            parentLayerDir), () -> counted.transferTo(java.io.OutputStream.nullOutputStream()));
+        } catch (IOException | RuntimeException e) {
+            if (createdDir) {
+                Files.deleteIfExists(dir); // the importer left nothing in it: no output at all
+            }
+            throw e;
+        } finally {
+            bar.finish();
+        }
+        out.println("diffID:       sha256:" + java.util.HexFormat.of().formatHex(sha256.digest()));
+        out.println("tar size:     " + counted.count() + " bytes");
+        out.println("entries:      " + r.entries() + " (" + r.fileBytes() + " bytes of file data)");
+        out.println("image:        " + cim + (parent == null ? "" : " (forked from " + parent.getFileName() + ")"));
+        for (Path f : CimFiles.ownFiles(cim)) {
+            out.println("  file:       " + f.getFileName() + " (" + Files.size(f) + " bytes)");
+        }
+        out.println("layer dir:    " + dir);
+        for (String pending : r.pendingHiveMerges()) {
+            out.println("hive merge:   " + pending + " kept for the merge step (offreg.dll, Windows only)");
+        }
+        out.flush();
+        return 0;
+    }
+
+    private int toVhd(PrintWriter out, ProgressBar bar, boolean stdin) throws IOException {
         var options = new LayerVhdWriter.Options(!keepWhiteouts, verity, !noFooter, new Ext4Writer.Options(maxSize, inlineData));
         LayerVhdWriter.Result r;
         try (InputStream raw = stdin ? System.in : Files.newInputStream(Path.of(input));

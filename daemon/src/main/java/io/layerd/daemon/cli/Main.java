@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "layerd", mixinStandardHelpOptions = true, version = "layerd " + io.layerd.daemon.grpc.AdminService.VERSION,
         description = "containerd snapshotter and differ plugins for Windows container layer formats (LCOW, CimFS).",
         subcommands = {ServeCommand.class, ConfigCommand.class, SnapshotCommand.class, PluginsCommand.class,
-                ConvertCommand.class, VhdxCommand.class, ImageCommand.class, VmCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+                ConvertCommand.class, CimCommand.class, VhdxCommand.class, ImageCommand.class, VmCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     public static void main(String[] args) {
         System.exit(run(args));
