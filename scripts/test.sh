@@ -16,6 +16,8 @@ packages=(
   qemu-system-x86         # the Linux service VM (KVM or TCG)
   kmod                    # depmod: module dependencies of the service VM's kernel
   attr                    # getfattr: xattrs of unpacked image trees
+  gcc                     # builds the recorder library the CimFS/offreg JNA binding tests load
+  libc6-dev               # C headers and startup files for that build
 )
 
 as_root() {
