@@ -113,7 +113,7 @@ class CimFsBindingsTest {
     }
 
     private static List<Class<? extends Library>> bindings() {
-        return List.of(CimWriterApi.class, CimMountApi.class);
+        return List.of(CimWriterApi.class, CimMountApi.class, OffregApi.class);
     }
 
     /** Each bound function called once, straight through its interface: all of them reach the library. */
@@ -156,6 +156,12 @@ class CimFsBindingsTest {
         assertEquals(0, m.CimMergeMountImage(1, paths, 0, guid));
         assertEquals(0, m.CimMountVerifiedImage(d, n, 0, guid, (short) 32, hash));
         assertEquals(0, m.CimMergeMountVerifiedImage(1, paths, 0, guid, (short) 32, hash));
+        OffregApi offreg = NativeRecorder.bind(OffregApi.class);
+        PointerByReference hive = new PointerByReference();
+        assertEquals(0, offreg.OROpenHive(d, hive));
+        assertEquals(0, offreg.ORMergeHives(new Pointer[] {hive.getValue()}, 1, hive));
+        assertEquals(0, offreg.ORSaveHive(hive.getValue(), d, 10, 0));
+        assertEquals(0, offreg.ORCloseHive(hive.getValue()));
 
         Set<String> declared = new TreeSet<>();
         bindings().forEach(api -> Arrays.stream(api.getDeclaredMethods()).forEach(x -> declared.add(x.getName())));
