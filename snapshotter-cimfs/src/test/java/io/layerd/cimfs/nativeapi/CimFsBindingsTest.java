@@ -113,7 +113,7 @@ class CimFsBindingsTest {
     }
 
     private static List<Class<? extends Library>> bindings() {
-        return List.of(CimWriterApi.class, CimMountApi.class, OffregApi.class);
+        return List.of(CimWriterApi.class, CimMountApi.class, OffregApi.class, WindowsVersion.Ntdll.class, WindowsVersion.Advapi32.class);
     }
 
     /** Each bound function called once, straight through its interface: all of them reach the library. */
@@ -162,6 +162,7 @@ class CimFsBindingsTest {
         assertEquals(0, offreg.ORMergeHives(new Pointer[] {hive.getValue()}, 1, hive));
         assertEquals(0, offreg.ORSaveHive(hive.getValue(), d, 10, 0));
         assertEquals(0, offreg.ORCloseHive(hive.getValue()));
+        WindowsVersion.read(NativeRecorder.bind(WindowsVersion.Ntdll.class), NativeRecorder.bind(WindowsVersion.Advapi32.class));
 
         Set<String> declared = new TreeSet<>();
         bindings().forEach(api -> Arrays.stream(api.getDeclaredMethods()).forEach(x -> declared.add(x.getName())));
