@@ -17,6 +17,8 @@ packages=(
   kmod                    # depmod: module dependencies of the service VM's kernel
   attr                    # getfattr: xattrs of unpacked image trees
   ntfs-3g                 # mkntfs: NTFS-formatted scratch disks of cimfs containers
+  gcc                     # builds the recorder library the CimFS/offreg JNA binding tests load
+  libc6-dev               # C headers and startup files for that build
 )
 
 as_root() {
