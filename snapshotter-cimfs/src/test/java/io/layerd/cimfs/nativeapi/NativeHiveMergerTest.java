@@ -12,19 +12,19 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-/** {@link HiveMerger} through the offreg functions of the recorder (Win32 errors, not HRESULTs). */
+/** {@link OffregHiveMerger} through the offreg functions of the recorder (Win32 errors, not HRESULTs). */
 class NativeHiveMergerTest {
     @TempDir
     Path dir;
     private NativeRecorder recorder;
-    private HiveMerger merger;
+    private OffregHiveMerger merger;
     private Path parent;
     private Path layer;
 
     @BeforeEach
     void start() throws IOException {
         recorder = NativeRecorder.start(dir);
-        merger = new HiveMerger(NativeRecorder.bind(OffregApi.class), 10, 0);
+        merger = new OffregHiveMerger(NativeRecorder.bind(OffregApi.class), 10, 0);
         parent = Files.createDirectories(dir.resolve("parent").resolve("Hives"));
         layer = Files.createDirectories(dir.resolve("layer").resolve("Hives"));
     }

@@ -15,7 +15,7 @@ import java.util.List;
  * the parent layer's {@code <X>_BASE} with that delta merged over it (offreg {@code ORMergeHives}),
  * saved for the host's OS version. The result then goes into the layer's CIM as well.
  */
-public final class HiveMerger {
+public final class OffregHiveMerger implements io.layerd.cimfs.wclayer.HiveMerger {
     /** The hive names: SYSTEM, SOFTWARE, SAM, SECURITY keep their names; DEFAULT becomes DEFAULTUSER. */
     public static final List<String> HIVES = List.of("SYSTEM", "SOFTWARE", "SAM", "SECURITY", "DEFAULTUSER");
 
@@ -24,7 +24,7 @@ public final class HiveMerger {
     private final int osMinor;
 
     /** {@code osMajor}/{@code osMinor}: the version {@code ORSaveHive} writes the format for (the host's, e.g. 10.0). */
-    public HiveMerger(OffregApi api, int osMajor, int osMinor) {
+    public OffregHiveMerger(OffregApi api, int osMajor, int osMinor) {
         this.api = api;
         this.osMajor = osMajor;
         this.osMinor = osMinor;
@@ -52,6 +52,7 @@ public final class HiveMerger {
      * exist yet. Every hive opened is closed again, also on failure; the first error is thrown
      * and later ones are attached as suppressed.
      */
+    @Override
     public void merge(Path base, Path delta, Path merged) throws IOException {
         List<Pointer> open = new ArrayList<>();
         IOException failure = null;
