@@ -6,6 +6,7 @@ import io.layerd.cimfs.format.FileTableEntry;
 import io.layerd.cimfs.format.FilesystemHeader;
 import io.layerd.cimfs.format.FilesystemObject;
 import io.layerd.cimfs.format.LinkTable;
+import io.layerd.cimfs.format.PeImage;
 import io.layerd.cimfs.format.RegionHeader;
 import io.layerd.cimfs.format.RegionOffset;
 import io.layerd.cimfs.format.RegionSet;
@@ -206,8 +207,11 @@ public final class CimReader implements Closeable {
         if (s.sparse() || s.size() == 0) {
             return new ZeroStream(s.size());
         }
+        if (s.type() == Stream.Type.PE_IMAGE) {
+            return peImage(s);
+        }
         if (s.type() != Stream.Type.DATA) {
-            throw new CimFormatException("a " + s.type() + " stream is not supported by layerd's reader yet");
+            throw new CimFormatException("a " + s.type() + " stream holds no file bytes");
         }
         FileChannel ch = region(s.dataOffset(), s.size(), "stream");
         long start = RegionOffset.byteOffset(s.dataOffset());
@@ -232,6 +236,41 @@ public final class CimReader implements Closeable {
                 int got = ch.read(ByteBuffer.wrap(b, off, n), start + pos);
                 if (got <= 0) {
                     throw new CimFormatException("stream ends early in its region");
+                }
+                pos += got;
+                return got;
+            }
+        };
+    }
+
+    /** A PE-image stream: the file's bytes gathered from its mapped segments (see {@link PeImage}). */
+    private InputStream peImage(Stream s) throws IOException {
+        int count = PeImage.mappingCount(object(s.dataOffset(), PeImage.HEADER, "PE image"));
+        PeImage pe = PeImage.read(object(s.dataOffset(), PeImage.HEADER + (long) count * PeImage.MAPPING, "PE image"));
+        FileChannel ch = region(pe.dataOffset(), pe.dataLength(), "PE image data");
+        long base = RegionOffset.byteOffset(pe.dataOffset());
+        return new InputStream() {
+            private long pos;
+
+            @Override
+            public int read() throws IOException {
+                byte[] one = new byte[1];
+                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                if (pos >= s.size()) {
+                    return -1;
+                }
+                if (len == 0) {
+                    return 0;
+                }
+                PeImage.Segment seg = pe.segment(pos, s.size());
+                int n = (int) Math.min(len, seg.length());
+                int got = ch.read(ByteBuffer.wrap(b, off, n), base + seg.physicalOffset());
+                if (got <= 0) {
+                    throw new CimFormatException("PE image data ends early in its region");
                 }
                 pos += got;
                 return got;

@@ -14,7 +14,7 @@ import java.util.TreeMap;
  * {@link Node}, whiteouts removing a whole subtree.
  */
 public final class ExpectedLayer {
-    private final Map<String, String> names = new TreeMap<>();   // key → path as written
+    private final TreeMap<String, String> names = new TreeMap<>();   // key → path as written
     private final Map<String, Node> nodes = new HashMap<>();      // key → node
 
     public ExpectedLayer copy() {
@@ -52,8 +52,12 @@ public final class ExpectedLayer {
     /** Takes {@code path} and everything under it out of the model. */
     public void remove(String path) {
         String k = key(path);
-        names.keySet().removeIf(x -> x.equals(k) || x.startsWith(k + "/"));
-        nodes.keySet().removeIf(x -> x.equals(k) || x.startsWith(k + "/"));
+        names.remove(k);
+        nodes.remove(k);
+        // Everything under k sorts between "k/" and "k0" ('0' follows '/'): no scan of the whole model.
+        java.util.SortedMap<String, String> below = names.subMap(k + "/", k + "0");
+        below.keySet().forEach(nodes::remove);
+        below.clear();
     }
 
     public Node get(String path) {
