@@ -120,7 +120,7 @@ class DaemonLifecycleTest {
             d.snapshotter("lcow-a").prepare("k", "", Map.of());
             assertThrows(LayerdException.class, () -> d.snapshotter("lcow-b").stat("k"));
             d.snapshotter("lcow-b").prepare("k", "", Map.of());
-            assertEquals("CimFS", d.snapshotter("win").prepare("k", "", Map.of()).get(0).type());
+            assertEquals("CimFS", d.snapshotter("win").prepare("extract-k", "", Map.of()).get(0).type());
             assertTrue(Files.isDirectory(root.resolve("snapshotters/lcow-a/snapshots/1")));
             assertTrue(Files.isDirectory(root.resolve("elsewhere/b/snapshots/1")));
             LayerdException e = assertThrows(LayerdException.class, () -> d.snapshotter("lcow").stat("k"));
