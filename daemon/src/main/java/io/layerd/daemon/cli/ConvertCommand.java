@@ -98,12 +98,17 @@ final class ConvertCommand implements Callable<Integer> {
         java.security.MessageDigest sha256 = java.security.MessageDigest.getInstance("SHA-256");
         WindowsLayerImporter.Result r;
         io.layerd.core.io.CountingInputStream counted;
+        byte[][] diffId = new byte[1][];
         try (InputStream raw = stdin ? System.in : Files.newInputStream(Path.of(input));
              InputStream tar = io.layerd.core.tar.Compression.decompressed(new ProgressStream(raw, bar), sha256)) {
             counted = new io.layerd.core.io.CountingInputStream(tar);
             r = new WindowsLayerImporter(CimWriterFactory.PORTABLE, java.util.Optional.empty()).importLayer(counted,
                     new WindowsLayerImporter.Target(cim.getParent(), name, parent == null ? null : parent.getFileName().toString(), dir,
-                            parentLayerDir), () -> counted.transferTo(java.io.OutputStream.nullOutputStream()));
+                            parentLayerDir), WindowsLayerImporter.InputCheck.identifying(() -> {
+                                counted.transferTo(java.io.OutputStream.nullOutputStream());
+                                diffId[0] = sha256.digest();
+                                return diffId[0];
+                            }));
         } catch (IOException | RuntimeException e) {
             if (createdDir) {
                 Files.deleteIfExists(dir); // the importer left nothing in it: no output at all
@@ -112,7 +117,7 @@ final class ConvertCommand implements Callable<Integer> {
         } finally {
             bar.finish();
         }
-        out.println("diffID:       sha256:" + java.util.HexFormat.of().formatHex(sha256.digest()));
+        out.println("diffID:       sha256:" + java.util.HexFormat.of().formatHex(diffId[0]));
         out.println("tar size:     " + counted.count() + " bytes");
         out.println("entries:      " + r.entries() + " (" + r.fileBytes() + " bytes of file data)");
         out.println("image:        " + cim + (parent == null ? "" : " (forked from " + parent.getFileName() + ")"));

@@ -5,6 +5,7 @@ import io.layerd.cimfs.CimfsSnapshotter;
 import io.layerd.cimfs.image.CimWriterFactory;
 import io.layerd.cimfs.wclayer.HiveMerger;
 import io.layerd.cimfs.wclayer.LayerImportException;
+import io.layerd.cimfs.wclayer.WindowsLayerImporter;
 import io.layerd.core.content.BlobStream;
 import io.layerd.core.content.ContentInfo;
 import io.layerd.core.content.ContentStore;
@@ -80,18 +81,22 @@ public final class CimfsApplier implements Applier {
             VerifyingBlobInput verified = new VerifyingBlobInput(blob.data(), digest, layer.size());
             MessageDigest diffId = sha256();
             CountingInputStream tar;
+            byte[][] diffIdBytes = new byte[1][];
             try (InputStream decompressed = Compression.decompressed(verified, diffId)) {
                 CountingInputStream counted = new CountingInputStream(decompressed);
                 tar = counted;
                 // Before the CIM is committed: the rest of the tar (end blocks and padding count in
                 // the diffID), then the blob's size and digest: a blob that is not the one named leaves no layer.
+                // The diffID also names the CIM's regions, so the writer need not hash the data again.
                 snapshotter.importLayer(dir, Path.of(cimPath), parentCims.stream().findFirst().map(Path::of),
-                        parentDirs.stream().findFirst(), counted, writers, hiveMerger, () -> {
+                        parentDirs.stream().findFirst(), counted, writers, hiveMerger, WindowsLayerImporter.InputCheck.identifying(() -> {
                             counted.transferTo(java.io.OutputStream.nullOutputStream());
                             verified.drainAndVerify();
-                        });
+                            diffIdBytes[0] = diffId.digest();
+                            return diffIdBytes[0];
+                        }));
             }
-            return new Descriptor(LayerMediaTypes.UNCOMPRESSED, "sha256:" + HexFormat.of().formatHex(diffId.digest()), tar.count(), null);
+            return new Descriptor(LayerMediaTypes.UNCOMPRESSED, "sha256:" + HexFormat.of().formatHex(diffIdBytes[0]), tar.count(), null);
         } catch (IOException e) {
             throw classify(digest, e);
         }

@@ -29,4 +29,17 @@ public interface CimImageWriter extends Closeable {
 
     /** Writes the image durably; after it only close is allowed. */
     void commit() throws IOException;
+
+    /**
+     * Promises, before any file is created, that {@link #commit(byte[])} will be given a digest of
+     * everything the image is written from (a layer's diffID). A writer that derives names from its
+     * content may then use that digest instead of hashing every byte again. The default ignores it.
+     */
+    default void identifiedByInput() {
+    }
+
+    /** Commits an image whose input digest was promised by {@link #identifiedByInput}. */
+    default void commit(byte[] inputDigest) throws IOException {
+        commit();
+    }
 }

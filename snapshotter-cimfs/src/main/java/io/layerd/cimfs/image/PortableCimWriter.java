@@ -27,7 +27,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -48,9 +48,13 @@ public final class PortableCimWriter implements CimImageWriter {
     private static final int DATA_REGION = 1;
     private static final int PAGE = 4096;
     private static final byte[] ZERO_PAGE = new byte[PAGE];
+    /** Writes below this size are gathered (see appendPending). */
+    private static final int SMALL_WRITE = 64 << 10;
 
     private final Path dir;
     private final String name;
+    private final ByteBuffer pending = ByteBuffer.allocate(1 << 20);
+    private long pendingStart;
     /** The parents' region sets, oldest first: the regions a forked image's offsets count first. */
     private final List<RegionSet> parentRegions;
     private final int firstOwnRegion;
@@ -59,6 +63,8 @@ public final class PortableCimWriter implements CimImageWriter {
     private final Path dataTemp;
     private final FileChannel data;
     private final MessageDigest digest = sha256();
+    /** Set by identifiedByInput: the region GUID comes from the input's digest, file bytes are not hashed. */
+    private boolean byInput;
     private long dataEnd = RegionHeader.SIZE;
     private DataStream open;
     private long filesystemOffset;
@@ -71,6 +77,9 @@ public final class PortableCimWriter implements CimImageWriter {
         Stream data; // a file's default stream, in this image's data region or a parent's
         final TreeMap<String, Node> children = new TreeMap<>(upcase.order());
         final TreeMap<String, Stream> streams = new TreeMap<>(upcase.order());
+        /** File id and parent directory id, given at commit (0: not yet). */
+        int id;
+        int parentId;
 
         Node(CimFileMetadata meta) {
             this.meta = meta;
@@ -237,11 +246,41 @@ public final class PortableCimWriter implements CimImageWriter {
     }
 
     @Override
+    public void identifiedByInput() {
+        if (dataEnd != RegionHeader.SIZE && !byInput) {
+            throw new IllegalStateException("identifiedByInput must come before the first file");
+        }
+        byInput = true;
+    }
+
+    @Override
+    public void commit(byte[] inputDigest) throws IOException {
+        if (!byInput) {
+            throw new IllegalStateException("commit(digest) without identifiedByInput");
+        }
+        digest.update(inputDigest);
+        commitImage();
+    }
+
+    @Override
     public void commit() throws IOException {
+        if (byInput) {
+            throw new IllegalStateException("an image identified by its input is committed with the input's digest");
+        }
+        commitImage();
+    }
+
+    /**
+     * The region GUID is a digest of the metadata region and either every file byte or the input's
+     * own digest: the same input gives the same files, and two different images never share region
+     * file names (which would overwrite one with the other in a shared directory).
+     */
+    private void commitImage() throws IOException {
         requireNoOpenStream("commit");
         if (committed) {
             throw new IOException("the image is already committed");
         }
+        flushPending();
         // Pad the data region so that every 0-byte stream's offset (the aligned end) is inside it.
         write(data, dataEnd, new byte[8]);
         data.force(true);
@@ -275,9 +314,7 @@ public final class PortableCimWriter implements CimImageWriter {
     /** Region 0: header, upcase table, shared objects, link tables, file tables, their directory, the filesystem object. */
     private final class MetadataLayout {
         private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        private final Map<Node, Integer> ids = new IdentityHashMap<>();
         private final List<Node> byId = new ArrayList<>();
-        private final Map<Node, Integer> parents = new IdentityHashMap<>();
         private final Map<ByteBuffer, Long> sharedSds = new HashMap<>(); // by content: one copy of each descriptor
 
         byte[] build() {
@@ -308,14 +345,14 @@ public final class PortableCimWriter implements CimImageWriter {
 
         /** Ids 1… in depth-first name order; a hard-linked file keeps its first id. */
         private void assignIds(Node n, int parentId) {
-            if (ids.containsKey(n)) {
+            if (n.id != 0) {
                 return;
             }
             byId.add(n);
-            ids.put(n, byId.size());
-            parents.put(n, parentId);
+            n.id = byId.size();
+            n.parentId = parentId;
             for (Node child : n.children.values()) {
-                assignIds(child, ids.get(n));
+                assignIds(child, n.id);
             }
         }
 
@@ -323,9 +360,10 @@ public final class PortableCimWriter implements CimImageWriter {
             CimFileMetadata m = n.meta;
             Stream stream;
             if (m.isDirectory()) {
-                Map<String, byte[]> links = new TreeMap<>(upcase.order());
+                // children are kept in the image's order already: no second sort
+                Map<String, byte[]> links = new LinkedHashMap<>();
                 n.children.forEach((childName, child) -> links.put(childName,
-                        ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(ids.get(child)).array()));
+                        ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(child.id).array()));
                 byte[] table = links.isEmpty() ? null : LinkTable.encode(links, 4, upcase);
                 stream = table == null ? new Stream(RegionOffset.NULL, 0, Stream.Type.LINK_TABLE, false)
                         : new Stream(put(table, 8), table.length, Stream.Type.LINK_TABLE, false);
@@ -339,14 +377,14 @@ public final class PortableCimWriter implements CimImageWriter {
             int tag = m.reparseData().length >= 4 ? ByteBuffer.wrap(m.reparseData()).order(ByteOrder.LITTLE_ENDIAN).getInt(0) : 0;
             long streamTable = RegionOffset.NULL;
             if (!n.streams.isEmpty()) {
-                Map<String, byte[]> values = new TreeMap<>(upcase.order());
+                Map<String, byte[]> values = new LinkedHashMap<>();
                 n.streams.forEach((s, st) -> values.put(s, st.bytes()));
                 byte[] table = LinkTable.encode(values, Stream.SIZE, upcase);
                 ByteBuffer b = ByteBuffer.allocate(4 + table.length).order(ByteOrder.LITTLE_ENDIAN).putInt(table.length).put(table);
                 streamTable = put(b.array(), 8);
             }
             return new FileEntry(FileEntry.flagsOf(m.attributes()), m.extendedAttributes().length, tag, m.creationTime(),
-                    m.lastWriteTime(), m.changeTime(), m.lastAccessTime(), stream, sd, ea, reparse, streamTable, parents.get(n));
+                    m.lastWriteTime(), m.changeTime(), m.lastAccessTime(), stream, sd, ea, reparse, streamTable, n.parentId);
         }
 
         private long put(byte[] bytes, int alignment) {
@@ -406,7 +444,9 @@ public final class PortableCimWriter implements CimImageWriter {
                 throw new IOException("\"" + path + "\": more than its declared " + size + " bytes");
             }
             writeLeavingHoles(position, b, off, len);
-            digest.update(b, off, len);
+            if (!byInput) {
+                digest.update(b, off, len);
+            }
             position += len;
             written += len;
         }
@@ -430,6 +470,10 @@ public final class PortableCimWriter implements CimImageWriter {
      * or zero-filled file costs no disk space and no write time. Holes read back as zeros.
      */
     private void writeLeavingHoles(long position, byte[] b, int off, int len) throws IOException {
+        if (len < SMALL_WRITE) {
+            appendPending(position, b, off, len);
+            return;
+        }
         int runStart = off;
         int end = off + len;
         int i = off;
@@ -446,6 +490,34 @@ public final class PortableCimWriter implements CimImageWriter {
         }
         if (runStart < end) {
             write(data, position + (runStart - off), ByteBuffer.wrap(b, runStart, end - runStart));
+        }
+    }
+
+    /**
+     * Small files' bytes are gathered into one buffer and written together: a layer of many small
+     * files would otherwise cost a system call per file. Writes are positional, so bytes written
+     * directly meanwhile (larger files, later in the region) need no ordering with these.
+     */
+    private void appendPending(long position, byte[] b, int off, int len) throws IOException {
+        if (pending.position() > 0) {
+            long gap = position - (pendingStart + pending.position());
+            if (gap < 0 || gap >= PAGE || gap + len > pending.remaining()) {
+                flushPending();
+            } else {
+                pending.put(ZERO_PAGE, 0, (int) gap); // alignment padding between small files
+            }
+        }
+        if (pending.position() == 0) {
+            pendingStart = position;
+        }
+        pending.put(b, off, len);
+    }
+
+    private void flushPending() throws IOException {
+        if (pending.position() > 0) {
+            pending.flip();
+            write(data, pendingStart, pending);
+            pending.clear();
         }
     }
 

@@ -72,12 +72,58 @@ public final class WindowsLayerImporter {
         this.hiveMerger = hiveMerger;
     }
 
-    /** A last check of the input once the tar is read, before the image is committed (the blob's own digest). */
-    @FunctionalInterface
+    /**
+     * A last check of the input once the tar is read, before the image is committed (the blob's own
+     * digest). An identifying check also returns the digest of the whole tar (the diffID), which the
+     * writer then uses to name the image's regions instead of hashing every file byte again.
+     */
     public interface InputCheck {
-        InputCheck NONE = () -> { };
+        InputCheck NONE = check(() -> { });
 
-        void verify() throws IOException;
+        /** Runs the check; returns the tar's digest when {@link #identifiesInput()}, else null. */
+        byte[] verify() throws IOException;
+
+        boolean identifiesInput();
+
+        static InputCheck check(Check c) {
+            return new InputCheck() {
+                @Override
+                public byte[] verify() throws IOException {
+                    c.run();
+                    return null;
+                }
+
+                @Override
+                public boolean identifiesInput() {
+                    return false;
+                }
+            };
+        }
+
+        /** A check that ends by returning the digest of every byte of the tar. */
+        static InputCheck identifying(DigestingCheck c) {
+            return new InputCheck() {
+                @Override
+                public byte[] verify() throws IOException {
+                    return c.run();
+                }
+
+                @Override
+                public boolean identifiesInput() {
+                    return true;
+                }
+            };
+        }
+
+        @FunctionalInterface
+        interface Check {
+            void run() throws IOException;
+        }
+
+        @FunctionalInterface
+        interface DigestingCheck {
+            byte[] run() throws IOException;
+        }
     }
 
     public Result importLayer(InputStream tar, Target target) throws IOException {
@@ -95,11 +141,18 @@ public final class WindowsLayerImporter {
             Result result;
             try (CimImageWriter writer = target.isBase() ? writers.create(target.cimDir(), target.cimName())
                     : writers.fork(target.cimDir(), target.parentCimName(), target.cimName())) {
+                if (beforeCommit.identifiesInput()) {
+                    writer.identifiedByInput();
+                }
                 Run run = new Run(writer, target, staging);
                 run.entries(new TarReader(tar));
                 result = run.finish();
-                beforeCommit.verify();
-                writer.commit();
+                byte[] inputDigest = beforeCommit.verify();
+                if (beforeCommit.identifiesInput()) {
+                    writer.commit(inputDigest);
+                } else {
+                    writer.commit();
+                }
                 committed = true;
             }
             moveIntoPlace(staging, target.layerDir());

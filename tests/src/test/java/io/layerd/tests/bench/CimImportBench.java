@@ -6,6 +6,7 @@ import io.layerd.cimfs.testing.ExpectedLayer;
 import io.layerd.cimfs.testing.WindowsLayerTarBuilder;
 import io.layerd.cimfs.wclayer.WindowsLayerImporter;
 import io.layerd.core.fs.Durable;
+import io.layerd.core.tar.Compression;
 import io.layerd.lcow.convert.LayerVhdWriter;
 import io.layerd.lcow.convert.TarToExt4;
 
@@ -28,7 +29,8 @@ import java.util.Optional;
  * files in 1,000 directories, each with its security descriptor and times as Windows writes
  * them), each imported by layerd's portable CIM writer and, for comparison, converted by the ext4
  * layer writer from the very same tar. Everything runs in this JVM, on the same disk, from a cold
- * page cache when the benchmark may drop it; every output is fsync'ed as the daemon does. Prints
+ * page cache when the benchmark may drop it; both read the tar through the same decompression
+ * stage and compute its diffID, and every output is fsync'ed, as the daemon does. Prints
  * MB/s of tar and entries/s, medians of {@code bench.rounds}, as a Markdown table for the README.
  */
 public final class CimImportBench {
@@ -144,9 +146,16 @@ public final class CimImportBench {
 
     private void importCim(Path tar, Path out) throws IOException {
         Path layer = Files.createDirectories(out.resolve("layer"));
-        try (InputStream in = Files.newInputStream(tar)) {
+        // As the CimFS applier reads a layer: decompression stage (read-ahead) and the diffID's
+        // SHA-256, as the ext4 writer computes it too.
+        java.security.MessageDigest diffId = sha256();
+        try (InputStream in = Compression.decompressed(Files.newInputStream(tar), diffId)) {
             new WindowsLayerImporter(CimWriterFactory.PORTABLE, Optional.empty()).importLayer(in,
-                    new WindowsLayerImporter.Target(out, "layer.cim", null, layer, null));
+                    new WindowsLayerImporter.Target(out, "layer.cim", null, layer, null),
+                    WindowsLayerImporter.InputCheck.identifying(() -> {
+                        in.transferTo(OutputStream.nullOutputStream());
+                        return diffId.digest();
+                    }));
         }
         if (CimFiles.ownFiles(out.resolve("layer.cim")).size() != 5) {
             throw new IllegalStateException("the CIM was not written");
@@ -156,6 +165,14 @@ public final class CimImportBench {
     private void convertExt4(Path tar, Path out) throws IOException {
         try (InputStream in = Files.newInputStream(tar)) {
             LayerVhdWriter.write(in, out.resolve("layer.vhd"), LayerVhdWriter.Options.defaults(), TarToExt4.Progress.NONE);
+        }
+    }
+
+    private static java.security.MessageDigest sha256() {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 
