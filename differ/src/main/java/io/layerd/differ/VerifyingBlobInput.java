@@ -21,6 +21,15 @@ public final class VerifyingBlobInput extends BulkInputStream {
     private final MessageDigest sha256 = Digests.sha256();
     private long count;
 
+    /** Refuses a blob the content store holds at another size than its descriptor says (FAILED_PRECONDITION). */
+    public static void requireStoredSize(io.layerd.core.content.ContentStore store, String digest, long size) {
+        long stored = store.info(digest).size();
+        if (stored != size) {
+            throw io.layerd.core.errors.LayerdException.failedPrecondition("layer %s: content store holds %d bytes, descriptor says %d",
+                    digest, stored, size);
+        }
+    }
+
     public VerifyingBlobInput(InputStream in, String expectedDigest, long expectedSize) {
         this.in = in;
         this.expectedDigest = expectedDigest;

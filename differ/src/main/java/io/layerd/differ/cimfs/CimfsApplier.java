@@ -7,7 +7,6 @@ import io.layerd.cimfs.wclayer.HiveMerger;
 import io.layerd.cimfs.wclayer.LayerImportException;
 import io.layerd.cimfs.wclayer.WindowsLayerImporter;
 import io.layerd.core.content.BlobStream;
-import io.layerd.core.content.ContentInfo;
 import io.layerd.core.content.ContentStore;
 import io.layerd.core.content.Descriptor;
 import io.layerd.core.content.Digests;
@@ -72,11 +71,7 @@ public final class CimfsApplier implements Applier {
         }
         LayerMediaTypes.requireLayer(digest, layer.mediaType());
         ContentStore store = options.content();
-        ContentInfo info = store.info(digest);
-        if (info.size() != layer.size()) {
-            throw LayerdException.failedPrecondition("layer %s: content store holds %d bytes, descriptor says %d",
-                    digest, info.size(), layer.size());
-        }
+        VerifyingBlobInput.requireStoredSize(store, digest, layer.size());
         try (BlobStream blob = store.open(digest)) {
             VerifyingBlobInput verified = new VerifyingBlobInput(blob.data(), digest, layer.size());
             MessageDigest diffId = sha256();

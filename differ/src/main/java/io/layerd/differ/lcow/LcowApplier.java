@@ -1,7 +1,6 @@
 package io.layerd.differ.lcow;
 
 import io.layerd.core.content.BlobStream;
-import io.layerd.core.content.ContentInfo;
 import io.layerd.core.content.ContentStore;
 import io.layerd.core.content.Descriptor;
 import io.layerd.core.content.Digests;
@@ -93,11 +92,7 @@ public final class LcowApplier implements Applier {
     }
 
     private static Descriptor convert(ContentStore store, Descriptor layer, String digest, Path output, LcowLayerSettings s) {
-        ContentInfo info = store.info(digest);
-        if (info.size() != layer.size()) {
-            throw LayerdException.failedPrecondition("layer %s: content store holds %d bytes, descriptor says %d",
-                    digest, info.size(), layer.size());
-        }
+        VerifyingBlobInput.requireStoredSize(store, digest, layer.size());
         try (BlobStream blob = store.open(digest)) {
             VerifyingBlobInput verified = new VerifyingBlobInput(blob.data(), digest, layer.size());
             LayerVhdWriter.Result r = LayerVhdWriter.write(verified, output, s.writerOptions(), TarToExt4.Progress.NONE,

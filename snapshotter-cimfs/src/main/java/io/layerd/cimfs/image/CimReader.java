@@ -215,32 +215,7 @@ public final class CimReader implements Closeable {
         }
         FileChannel ch = region(s.dataOffset(), s.size(), "stream");
         long start = RegionOffset.byteOffset(s.dataOffset());
-        return new InputStream() {
-            private long pos;
-
-            @Override
-            public int read() throws IOException {
-                byte[] one = new byte[1];
-                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
-            }
-
-            @Override
-            public int read(byte[] b, int off, int len) throws IOException {
-                if (pos >= s.size()) {
-                    return -1;
-                }
-                if (len == 0) {
-                    return 0;
-                }
-                int n = (int) Math.min(len, s.size() - pos);
-                int got = ch.read(ByteBuffer.wrap(b, off, n), start + pos);
-                if (got <= 0) {
-                    throw new CimFormatException("stream ends early in its region");
-                }
-                pos += got;
-                return got;
-            }
-        };
+        return new RegionStream(ch, s.size(), pos -> new PeImage.Segment(start + pos, s.size() - pos));
     }
 
     /** A PE-image stream: the file's bytes gathered from its mapped segments (see {@link PeImage}). */
@@ -249,33 +224,51 @@ public final class CimReader implements Closeable {
         PeImage pe = PeImage.read(object(s.dataOffset(), PeImage.HEADER + (long) count * PeImage.MAPPING, "PE image"));
         FileChannel ch = region(pe.dataOffset(), pe.dataLength(), "PE image data");
         long base = RegionOffset.byteOffset(pe.dataOffset());
-        return new InputStream() {
-            private long pos;
+        return new RegionStream(ch, s.size(), pos -> {
+            PeImage.Segment seg = pe.segment(pos, s.size());
+            return new PeImage.Segment(base + seg.physicalOffset(), seg.length());
+        });
+    }
 
-            @Override
-            public int read() throws IOException {
-                byte[] one = new byte[1];
-                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
-            }
+    /**
+     * A stream's {@code size} bytes read from a region file, where {@code segments} says for each
+     * position where its bytes lie in the file and how many follow there contiguously.
+     */
+    private static final class RegionStream extends InputStream {
+        private final FileChannel ch;
+        private final long size;
+        private final java.util.function.LongFunction<PeImage.Segment> segments;
+        private long pos;
 
-            @Override
-            public int read(byte[] b, int off, int len) throws IOException {
-                if (pos >= s.size()) {
-                    return -1;
-                }
-                if (len == 0) {
-                    return 0;
-                }
-                PeImage.Segment seg = pe.segment(pos, s.size());
-                int n = (int) Math.min(len, seg.length());
-                int got = ch.read(ByteBuffer.wrap(b, off, n), base + seg.physicalOffset());
-                if (got <= 0) {
-                    throw new CimFormatException("PE image data ends early in its region");
-                }
-                pos += got;
-                return got;
+        RegionStream(FileChannel ch, long size, java.util.function.LongFunction<PeImage.Segment> segments) {
+            this.ch = ch;
+            this.size = size;
+            this.segments = segments;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (pos >= size) {
+                return -1;
             }
-        };
+            if (len == 0) {
+                return 0;
+            }
+            PeImage.Segment seg = segments.apply(pos);
+            int n = (int) Math.min(len, seg.length());
+            int got = ch.read(ByteBuffer.wrap(b, off, n), seg.physicalOffset());
+            if (got <= 0) {
+                throw new CimFormatException("stream ends early in its region");
+            }
+            pos += got;
+            return got;
+        }
     }
 
     /** {@code length} bytes at {@code offset}, checked against the region file's size. */

@@ -421,46 +421,29 @@ public final class PortableCimWriter implements CimImageWriter {
     }
 
     /** Exactly the declared bytes of one stream, at its place in the data region. */
-    private final class DataStream extends OutputStream {
-        private final String path;
-        private final long size;
+    private final class DataStream extends DeclaredSizeStream {
         private long position;
-        private long written;
 
         DataStream(String path, long size, long position) {
-            this.path = path;
-            this.size = size;
+            super(path, size);
             this.position = position;
         }
 
         @Override
-        public void write(int b) throws IOException {
-            write(new byte[]{(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            if (written + len > size) {
-                throw new IOException("\"" + path + "\": more than its declared " + size + " bytes");
-            }
+        protected void accept(byte[] b, int off, int len) throws IOException {
             writeLeavingHoles(position, b, off, len);
             if (!byInput) {
                 digest.update(b, off, len);
             }
             position += len;
-            written += len;
         }
 
         @Override
-        public void close() throws IOException {
-            if (open != this) {
-                return;
-            }
+        protected void end(boolean complete) {
             open = null;
-            if (written != size) {
-                throw new IOException("\"" + path + "\": closed after " + written + " of its declared " + size + " bytes");
+            if (complete) {
+                dataEnd = position;
             }
-            dataEnd = position;
         }
     }
 
@@ -530,7 +513,7 @@ public final class PortableCimWriter implements CimImageWriter {
             throw new IOException(what + ": the image is " + (committed ? "committed" : "closed"));
         }
         if (open != null) {
-            throw new IOException(what + ": the stream of \"" + open.path + "\" is still open (one stream at a time)");
+            throw new IOException(what + ": the stream of \"" + open.path() + "\" is still open (one stream at a time)");
         }
     }
 

@@ -5,6 +5,7 @@ import com.sun.jna.Pointer;
 import com.sun.jna.ptr.PointerByReference;
 import io.layerd.cimfs.image.CimFileMetadata;
 import io.layerd.cimfs.image.CimImageWriter;
+import io.layerd.cimfs.image.DeclaredSizeStream;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -181,32 +182,16 @@ public final class NativeCimWriter implements CimImageWriter {
     }
 
     /** Exactly the declared bytes of one file or alternate stream, passed on in chunks. */
-    private final class NativeStream extends OutputStream {
-        private final String path;
+    private final class NativeStream extends DeclaredSizeStream {
         private final Pointer handle;
-        private final long size;
-        private long written;
 
         NativeStream(String path, Pointer handle, long size) {
-            this.path = path;
+            super(path, size);
             this.handle = handle;
-            this.size = size;
         }
 
         @Override
-        public void write(int b) throws IOException {
-            write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            java.util.Objects.checkFromIndexSize(off, len, b.length);
-            if (open != this) {
-                throw new IOException("\"" + path + "\": the stream is closed");
-            }
-            if (written + len > size) {
-                throw new IOException("\"" + path + "\": more than its declared " + size + " bytes");
-            }
+        protected void accept(byte[] b, int off, int len) throws IOException {
             while (len > 0) {
                 int n = Math.min(len, CHUNK);
                 Memory buffer = buffer(n);
@@ -214,26 +199,14 @@ public final class NativeCimWriter implements CimImageWriter {
                 CimFsException.check(api.CimWriteStream(handle, buffer, n), "CimWriteStream", path);
                 off += n;
                 len -= n;
-                written += n;
             }
         }
 
-        /** Closes the native stream in any case, then reports a short write before a failed close. */
+        /** The native stream is closed in any case; a short write is reported before a failed close. */
         @Override
-        public void close() throws IOException {
-            if (open != this) {
-                return;
-            }
+        protected void end(boolean complete) throws IOException {
             open = null;
-            int hr = api.CimCloseStream(handle);
-            if (written != size) {
-                IOException shortWrite = new IOException("\"" + path + "\": closed after " + written + " of its declared " + size + " bytes");
-                if (!CimFsException.succeeded(hr)) {
-                    shortWrite.addSuppressed(new CimFsException("CimCloseStream", path, hr));
-                }
-                throw shortWrite;
-            }
-            CimFsException.check(hr, "CimCloseStream", path);
+            CimFsException.check(api.CimCloseStream(handle), "CimCloseStream", path);
         }
     }
 
@@ -264,7 +237,7 @@ public final class NativeCimWriter implements CimImageWriter {
             throw new IOException(what + ": the image " + image + " is " + (committed ? "committed" : "closed"));
         }
         if (open != null) {
-            throw new IOException(what + ": the stream of \"" + open.path + "\" is still open (one stream at a time)");
+            throw new IOException(what + ": the stream of \"" + open.path() + "\" is still open (one stream at a time)");
         }
     }
 }

@@ -91,15 +91,7 @@ public final class OciImageBuilder {
             content.write(w);
             w.finish();
         }
-        byte[] plain = tar.toByteArray();
-        ByteArrayOutputStream gz = new ByteArrayOutputStream();
-        try (OutputStream out = new GZIPOutputStream(gz)) {
-            out.write(plain);
-        }
-        byte[] compressed = gz.toByteArray();
-        layers.add(new Blob(LAYER_GZIP, compressed, digest(compressed)));
-        diffIds.add(digest(plain));
-        return this;
+        return layerFromTarBytes(tar.toByteArray());
     }
 
     /**
