@@ -315,7 +315,11 @@ public final class PortableCimWriter implements CimImageWriter {
     private final class MetadataLayout {
         private final ByteArrayOutputStream out = new ByteArrayOutputStream();
         private final List<Node> byId = new ArrayList<>();
-        private final Map<ByteBuffer, Long> sharedSds = new HashMap<>(); // by content: one copy of each descriptor
+        // Objects stored once by content (files of a layer mostly share a few descriptors, EA sets and
+        // link targets); kept apart per kind, as their encodings differ (EAs have no length prefix).
+        private final Map<ByteBuffer, Long> sharedSds = new HashMap<>();
+        private final Map<ByteBuffer, Long> sharedEas = new HashMap<>();
+        private final Map<ByteBuffer, Long> sharedReparse = new HashMap<>();
 
         byte[] build() {
             out.writeBytes(RegionHeader.region(METADATA_REGION));
@@ -372,8 +376,10 @@ public final class PortableCimWriter implements CimImageWriter {
             }
             long sd = m.securityDescriptor().length == 0 ? RegionOffset.NULL
                     : sharedSds.computeIfAbsent(ByteBuffer.wrap(m.securityDescriptor()), k -> put(prefixed16(m.securityDescriptor()), 8));
-            long ea = m.extendedAttributes().length == 0 ? RegionOffset.NULL : put(m.extendedAttributes(), 8);
-            long reparse = m.reparseData().length == 0 ? RegionOffset.NULL : put(prefixed16(m.reparseData()), 8);
+            long ea = m.extendedAttributes().length == 0 ? RegionOffset.NULL
+                    : sharedEas.computeIfAbsent(ByteBuffer.wrap(m.extendedAttributes()), k -> put(m.extendedAttributes(), 8));
+            long reparse = m.reparseData().length == 0 ? RegionOffset.NULL
+                    : sharedReparse.computeIfAbsent(ByteBuffer.wrap(m.reparseData()), k -> put(prefixed16(m.reparseData()), 8));
             int tag = m.reparseData().length >= 4 ? ByteBuffer.wrap(m.reparseData()).order(ByteOrder.LITTLE_ENDIAN).getInt(0) : 0;
             long streamTable = RegionOffset.NULL;
             if (!n.streams.isEmpty()) {
