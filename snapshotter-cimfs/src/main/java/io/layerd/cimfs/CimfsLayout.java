@@ -72,7 +72,7 @@ public final class CimfsLayout implements SnapshotLayout {
 
     @Override
     public void checkCreate(Kind kind, String key, String parent, Map<String, String> labels) {
-        if (kind == Kind.ACTIVE && !isExtract(key) && (parent == null || parent.isEmpty())) {
+        if (!isExtract(key) && (parent == null || parent.isEmpty())) {
             throw LayerdException.invalidArgument("snapshot \"%s\": scratch snapshot without any parents isn't supported "
                     + "(a container's snapshot needs a committed layer below it; keys with \"extract\" are for unpacking)", key);
         }
@@ -164,7 +164,11 @@ public final class CimfsLayout implements SnapshotLayout {
         if (!Files.isDirectory(dir)) {
             return;
         }
-        cimLayers.writeLock().lock();
+        // Cleanup runs with the metadata locked: it must not wait for a long import, which holds the
+        // read lock; what it cannot collect now it collects next time.
+        if (!cimLayers.writeLock().tryLock()) {
+            return;
+        }
         try {
             try (DirectoryStream<Path> cims = Files.newDirectoryStream(dir, "*.cim")) {
                 for (Path cim : cims) {

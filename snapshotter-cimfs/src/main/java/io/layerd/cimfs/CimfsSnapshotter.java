@@ -6,6 +6,7 @@ import io.layerd.cimfs.wclayer.HiveMerger;
 import io.layerd.cimfs.wclayer.WindowsLayerImporter;
 import io.layerd.core.errors.LayerdException;
 import io.layerd.core.snapshot.DirectorySnapshotter;
+import io.layerd.core.snapshot.Kind;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,6 +18,7 @@ import java.util.Optional;
 /** The CimFS snapshotter: containerd's {@code cimfs} semantics on a layerd root. */
 public final class CimfsSnapshotter extends DirectorySnapshotter {
     private final CimfsLayout layout;
+    private final Object[] importStripes = new Object[64];
 
     public CimfsSnapshotter(Path root) {
         this(root, Optional.empty());
@@ -29,6 +31,9 @@ public final class CimfsSnapshotter extends DirectorySnapshotter {
     private CimfsSnapshotter(Path root, CimfsLayout layout) {
         super(root, layout);
         this.layout = layout;
+        for (int i = 0; i < importStripes.length; i++) {
+            importStripes[i] = new Object();
+        }
         try {
             Files.createDirectories(cimLayers());
         } catch (IOException e) {
@@ -81,6 +86,14 @@ public final class CimfsSnapshotter extends DirectorySnapshotter {
         if (!Files.isDirectory(dir)) {
             throw LayerdException.notFound("apply: snapshot directory %s does not exist", dir);
         }
+        // Only an active extract snapshot receives a layer: replacing a committed layer's CIM would
+        // pull it from under every layer forked from it.
+        var record = records().stream().filter(r -> r.id() == id).findFirst().orElseThrow(() -> LayerdException.notFound(
+                "apply: no snapshot owns %s", dir));
+        if (record.info().kind() != Kind.ACTIVE || !CimfsLayout.isExtract(record.info().name())) {
+            throw LayerdException.failedPrecondition("apply: snapshot \"%s\" is %s; a layer is applied to an active extract snapshot",
+                    record.info().name(), record.info().kind() != Kind.ACTIVE ? record.info().kind().name().toLowerCase() : "a container");
+        }
         Path own = CimfsLayout.cimPath(paths(), id).toAbsolutePath().normalize();
         if (!own.equals(cimPath.toAbsolutePath().normalize())) {
             throw LayerdException.invalidArgument("apply: cimpath %s is not the CIM of snapshot %s (%s)", cimPath, dir, own);
@@ -91,14 +104,17 @@ public final class CimfsSnapshotter extends DirectorySnapshotter {
                 throw LayerdException.failedPrecondition("apply: parent CIM %s is not an imported layer of this cimfs instance", p);
             }
         }
-        layout.cimLayersLock().readLock().lock();
-        try {
-            CimFiles.destroy(own); // a second Apply replaces the layer; a failed one leaves none
-            WindowsLayerImporter importer = new WindowsLayerImporter(writers, hiveMerger);
-            return importer.importLayer(tar, new WindowsLayerImporter.Target(own.getParent(), own.getFileName().toString(),
-                    parentCim.map(p -> p.getFileName().toString()).orElse(null), dir, parentLayerDir.orElse(null)), beforeCommit);
-        } finally {
-            layout.cimLayersLock().readLock().unlock();
+        // One import per snapshot at a time: they would share its CIM name and staging directory.
+        synchronized (importStripes[(int) Math.floorMod(id, (long) importStripes.length)]) {
+            layout.cimLayersLock().readLock().lock();
+            try {
+                CimFiles.destroy(own); // a second Apply replaces the layer; a failed one leaves none
+                WindowsLayerImporter importer = new WindowsLayerImporter(writers, hiveMerger);
+                return importer.importLayer(tar, new WindowsLayerImporter.Target(own.getParent(), own.getFileName().toString(),
+                        parentCim.map(p -> p.getFileName().toString()).orElse(null), dir, parentLayerDir.orElse(null)), beforeCommit);
+            } finally {
+                layout.cimLayersLock().readLock().unlock();
+            }
         }
     }
 

@@ -131,6 +131,20 @@ class CimfsSnapshotterTest {
     }
 
     @Test
+    void aLayerIsAppliedOnlyToAnActiveExtractSnapshot() throws IOException {
+        sn = open();
+        unpacked("base", "", 1, Optional.empty(), "base.txt");
+        List<Path> committed = CimFiles.ownFiles(cim(1));
+        assertKind(ErrorKind.FAILED_PRECONDITION, () -> sn.importLayer(dir(1), cim(1), Optional.empty(), Optional.empty(),
+                new ByteArrayInputStream(layerTar("other.txt", false)), CimWriterFactory.PORTABLE, Optional.empty()), "committed");
+        sn.prepare("container", "base", Map.of());
+        assertKind(ErrorKind.FAILED_PRECONDITION, () -> sn.importLayer(dir(2), cim(2), Optional.of(cim(1)), Optional.of(dir(1)),
+                new ByteArrayInputStream(layerTar("other.txt", true)), CimWriterFactory.PORTABLE, Optional.empty()), "a container");
+        committed.forEach(p -> assertTrue(Files.exists(p), p + ": the committed layer's CIM is untouched"));
+        assertKind(ErrorKind.INVALID_ARGUMENT, () -> sn.view("v", "", Map.of()), "without any parents");
+    }
+
+    @Test
     void rebaseIsRefusedBecauseACimIsForkedFromItsParent() throws IOException {
         sn = open();
         unpacked("p1", "", 1, Optional.empty(), "a.txt");

@@ -28,9 +28,13 @@ public final class NtfsScratchProvider implements CimfsScratchProvider {
         this.templates = templates;
     }
 
+    /**
+     * Sizes are rounded up to whole GiB, so that size labels of every byte count do not each leave a
+     * template behind.
+     */
     @Override
     public void create(Path sandbox, long bytes) throws IOException {
-        SparseFileCopy.copy(template(bytes), sandbox);
+        SparseFileCopy.copy(template((bytes + (1L << 30) - 1) / (1L << 30) << 30), sandbox);
     }
 
     /** The blank template of {@code bytes}, formatted on first use. */
@@ -61,16 +65,23 @@ public final class NtfsScratchProvider implements CimfsScratchProvider {
 
     private static void format(Path raw) throws IOException {
         List<String> command = List.of("mkntfs", "--force", "--quick", "--quiet", "--label", "Sandbox", raw.toString());
+        Path log = raw.resolveSibling(raw.getFileName() + ".log");
         Process p;
         try {
-            p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            // Output to a file, not a pipe: reading a pipe would block past the timeout if mkntfs hung.
+            p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         } catch (IOException e) {
             throw new IOException("cannot format a cimfs scratch disk: mkntfs (Debian package ntfs-3g) is not installed", e);
         }
         try {
-            String output = new String(p.getInputStream().readAllBytes());
-            if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new IOException("mkntfs failed formatting a cimfs scratch disk: " + output.strip());
+            boolean done = p.waitFor(120, TimeUnit.SECONDS);
+            if (!done) {
+                p.destroyForcibly();
+            }
+            String output = Files.exists(log) ? Files.readString(log) : "";
+            Files.deleteIfExists(log);
+            if (!done || p.exitValue() != 0) {
+                throw new IOException("mkntfs failed formatting a cimfs scratch disk" + (done ? ": " : " within 120 s: ") + output.strip());
             }
         } catch (InterruptedException e) {
             p.destroyForcibly();

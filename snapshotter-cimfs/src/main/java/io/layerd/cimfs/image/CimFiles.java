@@ -49,17 +49,52 @@ public final class CimFiles {
         return total;
     }
 
-    /** Deletes image {@code cim} and its own region files; a missing image is not an error. */
+    /**
+     * Deletes image {@code cim} and those of its own region files no other image in the directory
+     * lists: two images imported from the same input share their region files (same content, same
+     * names). A missing image is not an error.
+     */
     public static void destroy(Path cim) throws IOException {
         if (!Files.exists(cim)) {
             return;
         }
         List<Path> files = ownFiles(cim);
         Files.delete(cim);
-        Durable.syncDirectory(cim.toAbsolutePath().getParent());
+        Path dir = cim.toAbsolutePath().getParent();
+        Durable.syncDirectory(dir);
+        Set<String> stillListed = referenced(dir);
         for (Path p : files.subList(1, files.size())) {
-            Files.deleteIfExists(p);
+            if (!stillListed.contains(p.getFileName().toString())) {
+                Files.deleteIfExists(p);
+            }
         }
+    }
+
+    /** Region and objectid file names the images in {@code dir} list, their own and their parents'. */
+    private static Set<String> referenced(Path dir) throws IOException {
+        Set<String> referenced = new HashSet<>();
+        try (DirectoryStream<Path> cims = Files.newDirectoryStream(dir, "*.cim")) {
+            for (Path p : cims) {
+                if (p.getFileName().toString().startsWith(".")) {
+                    continue;
+                }
+                FilesystemHeader h;
+                try {
+                    h = CimReader.header(p);
+                } catch (IOException | RuntimeException damaged) {
+                    continue; // not ours to judge: a damaged image is reported when it is used
+                }
+                List<RegionSet> sets = new ArrayList<>(h.parents());
+                sets.add(h.regions());
+                for (RegionSet s : sets) {
+                    for (int i = 0; i < s.count(); i++) {
+                        referenced.add(s.regionFile(i));
+                        referenced.add(s.objectIdFile(i));
+                    }
+                }
+            }
+        }
+        return referenced;
     }
 
     /**
@@ -68,27 +103,12 @@ public final class CimFiles {
      * writer is working in {@code dir}.
      */
     public static List<Path> orphans(Path dir) throws IOException {
-        Set<String> referenced = new HashSet<>();
+        Set<String> referenced = referenced(dir);
         List<Path> candidates = new ArrayList<>();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
             for (Path p : entries) {
                 String name = p.getFileName().toString();
-                if (name.endsWith(".cim") && !name.startsWith(".")) {
-                    FilesystemHeader h;
-                    try {
-                        h = CimReader.header(p);
-                    } catch (IOException | RuntimeException damaged) {
-                        continue; // not ours to judge: a damaged image is reported when it is used
-                    }
-                    List<RegionSet> sets = new ArrayList<>(h.parents());
-                    sets.add(h.regions());
-                    for (RegionSet s : sets) {
-                        for (int i = 0; i < s.count(); i++) {
-                            referenced.add(s.regionFile(i));
-                            referenced.add(s.objectIdFile(i));
-                        }
-                    }
-                } else if (name.startsWith("region_") || name.startsWith("objectid_") || name.startsWith(TEMP_DATA_PREFIX)
+                if (name.startsWith("region_") || name.startsWith("objectid_") || name.startsWith(TEMP_DATA_PREFIX)
                         || Durable.isAtomicWriteLeftover(p)) {
                     candidates.add(p);
                 }

@@ -16,6 +16,9 @@ import java.util.TreeMap;
  */
 public final class ExtendedAttributes {
     private static final int HEADER = 8;
+    /** A CIM file entry's EA length is 16 bits, and EA names at most 0xFE bytes (NTFS's limits too). */
+    static final int MAX_CHAIN = 0xFFFF;
+    static final int MAX_NAME = 0xFE;
 
     private ExtendedAttributes() {
     }
@@ -27,8 +30,8 @@ public final class ExtendedAttributes {
         for (Map.Entry<String, byte[]> a : new TreeMap<>(attributes).entrySet()) {
             byte[] name = a.getKey().getBytes(StandardCharsets.US_ASCII);
             byte[] value = a.getValue();
-            if (name.length == 0 || name.length > 255 || !isAscii(a.getKey())) {
-                throw new IllegalArgumentException("extended attribute name \"" + a.getKey() + "\": 1 to 255 ASCII characters");
+            if (name.length == 0 || name.length > MAX_NAME || !isAscii(a.getKey())) {
+                throw new IllegalArgumentException("extended attribute name \"" + a.getKey() + "\": 1 to " + MAX_NAME + " ASCII characters");
             }
             if (value.length > 0xFFFF) {
                 throw new IllegalArgumentException("extended attribute \"" + a.getKey() + "\": a value of " + value.length
@@ -40,6 +43,9 @@ public final class ExtendedAttributes {
             ByteBuffer b = ByteBuffer.allocate(last ? size : padded).order(ByteOrder.LITTLE_ENDIAN);
             b.putInt(last ? 0 : padded).put((byte) 0).put((byte) name.length).putShort((short) value.length).put(name).put((byte) 0).put(value);
             out.writeBytes(b.array());
+        }
+        if (out.size() > MAX_CHAIN) {
+            throw new IllegalArgumentException("extended attributes of " + out.size() + " bytes: a file holds at most " + MAX_CHAIN);
         }
         return out.toByteArray();
     }

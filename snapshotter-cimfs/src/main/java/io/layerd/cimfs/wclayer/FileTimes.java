@@ -22,7 +22,12 @@ public final class FileTimes {
 
     /** A PAX time value ("seconds[.fraction]", possibly negative), as {@code LIBARCHIVE.creationtime} holds. */
     public static Instant parsePax(String value) {
-        BigDecimal d = new BigDecimal(value.trim());
+        String v = value.trim();
+        // Plain decimals only: an exponent ("1e100000000") would make BigDecimal work for minutes.
+        if (v.length() > 40 || !v.matches("-?[0-9]+(\\.[0-9]*)?")) {
+            throw new NumberFormatException("not a decimal number of seconds: " + value);
+        }
+        BigDecimal d = new BigDecimal(v);
         BigDecimal seconds = d.setScale(0, java.math.RoundingMode.FLOOR);
         int nanos = d.subtract(seconds).movePointRight(9).setScale(0, java.math.RoundingMode.DOWN).intValueExact();
         return Instant.ofEpochSecond(seconds.longValueExact(), nanos);

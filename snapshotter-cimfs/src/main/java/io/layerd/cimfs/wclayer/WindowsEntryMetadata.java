@@ -92,6 +92,9 @@ public final class WindowsEntryMetadata {
         String raw = e.paxText(RAW_SECURITY_DESCRIPTOR);
         if (raw != null) {
             byte[] sd = base64(raw, RAW_SECURITY_DESCRIPTOR, name);
+            if (sd.length > 0xFFFF) {
+                throw new LayerImportException(name, RAW_SECURITY_DESCRIPTOR + " of " + sd.length + " bytes: a descriptor holds at most 65535");
+            }
             if (sd.length < 20 || sd[0] != 1) {
                 throw new LayerImportException(name, RAW_SECURITY_DESCRIPTOR + " is not a self-relative security descriptor (revision 1, at least 20 bytes)");
             }

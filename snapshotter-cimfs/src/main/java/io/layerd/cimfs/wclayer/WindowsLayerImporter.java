@@ -188,9 +188,13 @@ public final class WindowsLayerImporter {
         private final Target target;
         private final Path staging;
         private final byte[] buffer = new byte[BUFFER];
-        /** Base layers: config hives written to the host, with their metadata, to add to the CIM at the end. */
-        private final Map<String, CimFileMetadata> baseHives = new LinkedHashMap<>();
-        private final List<String> deltas = new ArrayList<>();
+        /**
+         * Files written to the host directory (hives, boot files), by upper-cased path: each is also
+         * added to the CIM after the last entry, as Windows' importer does, with its tar metadata.
+         */
+        private final Map<String, HostFile> hostFiles = new LinkedHashMap<>();
+        /** Hard links to host files: made once those are in the CIM. */
+        private final List<String[]> pendingLinks = new ArrayList<>();
         private String lastFile;
         private long entries;
         private long fileBytes;
@@ -239,7 +243,11 @@ public final class WindowsLayerImporter {
                 case FILE -> file(tar, e, path);
                 case HARD_LINK -> {
                     String existing = LayerPaths.normalize(e.linkName());
-                    structural(e, () -> writer.createHardLink(LayerPaths.toCim(path), LayerPaths.toCim(existing)));
+                    if (hostFiles.containsKey(upper(existing))) {
+                        pendingLinks.add(new String[]{path, existing, e.name()}); // its target enters the CIM at the end
+                    } else {
+                        structural(e, () -> writer.createHardLink(LayerPaths.toCim(path), LayerPaths.toCim(existing)));
+                    }
                     lastFile = path;
                 }
                 default -> throw new LayerImportException(e.name(), "a " + e.type().name().toLowerCase().replace('_', ' ')
@@ -258,17 +266,17 @@ public final class WindowsLayerImporter {
             CimFileMetadata meta = WindowsEntryMetadata.of(e, e.name(), e.size());
             lastFile = path;
             if (LayerPaths.isHostFile(path)) {
+                HostFile earlier = hostFiles.remove(upper(path));
+                if (earlier != null) {
+                    Files.deleteIfExists(staging.resolve(earlier.path())); // a later entry replaces it
+                }
                 Path host = staging.resolve(path);
                 Files.createDirectories(host.getParent());
-                try (OutputStream out = Files.newOutputStream(host, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                try (OutputStream out = Files.newOutputStream(host, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                        StandardOpenOption.WRITE)) {
                     copy(tar, e, out);
                 }
-                String hive = LayerPaths.configHive(path);
-                if (hive != null && target.isBase()) {
-                    baseHives.put(path, meta);
-                } else if (path.toUpperCase().startsWith("HIVES/") && path.toUpperCase().endsWith("_DELTA")) {
-                    deltas.add(path.substring(path.indexOf('/') + 1));
-                }
+                hostFiles.put(upper(path), new HostFile(path, e.name(), meta));
                 return;
             }
             copyInto(tar, e, create(e, path, meta));
@@ -371,43 +379,63 @@ public final class WindowsLayerImporter {
             }
         }
 
-        /** After the last entry: hive links and layout marker (base) or hive merges (later layers). */
+        /**
+         * After the last entry: the host files into the CIM, hard links to them, then hive links and
+         * the layout marker (base layer) or hive merges (later layers).
+         */
         Result finish() throws IOException {
+            for (HostFile h : hostFiles.values()) {
+                try {
+                    addHostFile(staging.resolve(h.path()), LayerPaths.toCim(h.path()), h.metadata());
+                } catch (IOException | IllegalArgumentException x) {
+                    throw new LayerImportException(h.entry(), x.getMessage(), x);
+                }
+            }
+            for (String[] link : pendingLinks) {
+                try {
+                    writer.createHardLink(LayerPaths.toCim(link[0]), LayerPaths.toCim(link[1]));
+                } catch (IOException | IllegalArgumentException x) {
+                    throw new LayerImportException(link[2], x.getMessage(), x);
+                }
+            }
             List<String> pending = new ArrayList<>();
             if (target.isBase()) {
-                if (!baseHives.isEmpty()) {
-                    baseLayerHives();
+                List<HostFile> hives = hostFiles.values().stream().filter(h -> LayerPaths.configHive(h.path()) != null).toList();
+                if (!hives.isEmpty()) {
+                    baseLayerHives(hives);
                 }
             } else {
-                for (String delta : deltas) {
-                    String base = delta.substring(0, delta.length() - "_DELTA".length()) + "_BASE";
+                for (HostFile h : hostFiles.values()) {
+                    String name = h.path().substring(h.path().indexOf('/') + 1);
+                    if (!h.path().regionMatches(true, 0, LayerPaths.HIVES + "/", 0, 6) || !name.toUpperCase(java.util.Locale.ROOT).endsWith("_DELTA")) {
+                        continue;
+                    }
+                    String base = name.substring(0, name.length() - "_DELTA".length()) + "_BASE";
                     Path parentBase = target.parentLayerDir() == null ? null
                             : target.parentLayerDir().resolve(LayerPaths.HIVES).resolve(base);
                     if (hiveMerger.isPresent() && parentBase != null) {
                         Path merged = staging.resolve(LayerPaths.HIVES).resolve(base);
-                        hiveMerger.get().merge(parentBase, staging.resolve(LayerPaths.HIVES).resolve(delta), merged);
+                        hiveMerger.get().merge(parentBase, staging.resolve(h.path()), merged);
                         addHostFile(merged, LayerPaths.HIVES + "\\" + base, mergedHiveMetadata(merged));
                     } else {
-                        pending.add(LayerPaths.HIVES + "\\" + delta);
+                        pending.add(LayerPaths.HIVES + "\\" + name);
                     }
                 }
             }
             return new Result(entries, fileBytes, List.copyOf(pending));
         }
 
-        private void baseLayerHives() throws IOException {
-            Path hives = staging.resolve(LayerPaths.HIVES);
-            Files.createDirectories(hives);
-            CimFileMetadata first = baseHives.values().iterator().next();
+        private void baseLayerHives(List<HostFile> hives) throws IOException {
+            Path hivesDir = staging.resolve(LayerPaths.HIVES);
+            Files.createDirectories(hivesDir);
+            CimFileMetadata first = hives.get(0).metadata();
             writer.createFile(LayerPaths.HIVES, new CimFileMetadata(WindowsEntryMetadata.FILE_ATTRIBUTE_DIRECTORY, 0,
                     first.creationTime(), first.lastWriteTime(), first.changeTime(), first.lastAccessTime(),
                     first.securityDescriptor(), null, null)).close();
-            for (Map.Entry<String, CimFileMetadata> h : baseHives.entrySet()) {
-                String path = h.getKey();
-                addHostFile(staging.resolve(path), LayerPaths.toCim(path), h.getValue());
-                String base = LayerPaths.HIVE_NAMES.get(LayerPaths.configHive(path)) + "_BASE";
-                writer.createHardLink(LayerPaths.HIVES + "\\" + base, LayerPaths.toCim(path));
-                Files.createLink(hives.resolve(base), staging.resolve(path));
+            for (HostFile h : hives) {
+                String base = LayerPaths.HIVE_NAMES.get(LayerPaths.configHive(h.path())) + "_BASE";
+                writer.createHardLink(LayerPaths.HIVES + "\\" + base, LayerPaths.toCim(h.path()));
+                Files.createLink(hivesDir.resolve(base), staging.resolve(h.path()));
             }
             byte[] layout = LayerPaths.LAYOUT_WITH_HIVES.getBytes(StandardCharsets.US_ASCII);
             Files.write(staging.resolve(LayerPaths.LAYOUT), layout);
@@ -429,6 +457,14 @@ public final class WindowsLayerImporter {
                 in.transferTo(out);
             }
         }
+    }
+
+    private static String upper(String path) {
+        return path.toUpperCase(java.util.Locale.ROOT);
+    }
+
+    /** A file of the tar written to the host directory: its path, its tar entry's name, its metadata. */
+    private record HostFile(String path, String entry, CimFileMetadata metadata) {
     }
 
     @FunctionalInterface

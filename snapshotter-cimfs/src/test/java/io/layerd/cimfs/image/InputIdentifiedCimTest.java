@@ -12,6 +12,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** An image named by its input's digest (a layer's diffID) instead of a hash of every file byte. */
 class InputIdentifiedCimTest {
@@ -41,6 +42,10 @@ class InputIdentifiedCimTest {
             assertEquals(3, r.lookup("Files/a.bin").orElseThrow().entry().defaultStream().size());
         }
         assertEquals(Files.size(a.get(1)), Files.size(c.get(1)));
+        CimFiles.destroy(dir.resolve("a.cim"));
+        b.forEach(p -> assertTrue(Files.exists(p), p + ": still listed by b.cim, so kept"));
+        CimFiles.destroy(dir.resolve("b.cim"));
+        b.forEach(p -> assertTrue(Files.notExists(p), p + ": listed by no image any more"));
     }
 
     @Test

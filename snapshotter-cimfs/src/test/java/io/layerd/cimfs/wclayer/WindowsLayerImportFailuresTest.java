@@ -68,6 +68,13 @@ class WindowsLayerImportFailuresTest {
                         (Bad) b -> b.raw(TarWriter.Entry.charDevice("Files/dev", 1, 3), Map.of(), new byte[0])),
                 Arguments.of("a whiteout in a base layer", "Files/.wh.x", "a base layer has nothing to delete",
                         (Bad) b -> b.raw(TarWriter.Entry.file("Files/.wh.x", 0), Map.of(), new byte[0])),
+                Arguments.of("EAs over 64 KiB in all", "Files/big-eas.txt", "a file holds at most 65535",
+                        (Bad) b -> b.file("Files/big-eas.txt", 1, 1, 0, Map.of("A", new byte[40_000], "B", new byte[40_000]))),
+                Arguments.of("a security descriptor over 64 KiB", "Files/big-sd.txt", "a descriptor holds at most 65535",
+                        (Bad) b -> b.raw(TarWriter.Entry.file("Files/big-sd.txt", 0), Map.of("MSWINDOWS.rawsd",
+                                utf8(java.util.Base64.getEncoder().encodeToString(new byte[70_000]))), new byte[0])),
+                Arguments.of("a creation time with an exponent", "Files/t.txt", "LIBARCHIVE.creationtime \"1e100000000\"",
+                        (Bad) b -> b.raw(TarWriter.Entry.file("Files/t.txt", 0), Map.of("LIBARCHIVE.creationtime", utf8("1e100000000")), new byte[0])),
                 Arguments.of("a file inside a missing directory", "Files/nodir/x.txt", "does not exist",
                         (Bad) b -> b.file("Files/nodir/x.txt", 3, 1, 0, Map.of())));
     }

@@ -52,7 +52,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class CimfsImageUnpackIT {
     private static final Set<String> EXTRAS = Set.of("Hives", "layout", "Hives/SYSTEM_BASE", "Hives/SOFTWARE_BASE",
-            "Hives/SAM_BASE", "Hives/SECURITY_BASE", "Hives/DEFAULTUSER_BASE", "Hives/SOFTWARE_DELTA");
+            "Hives/SAM_BASE", "Hives/SECURITY_BASE", "Hives/DEFAULTUSER_BASE");
     private static final Pattern MOUNT = Pattern.compile("mount -t (\\S+) (\\S+) (\\S+) -o (.*)");
 
     @RegisterExtension
@@ -93,7 +93,6 @@ class CimfsImageUnpackIT {
                     .symlink("Files/Users/app", "..\\Program Files\\app.exe", false, false);
             b.directory("Hives", 0).file("Hives/SOFTWARE_DELTA", "delta".getBytes(StandardCharsets.US_ASCII), 0);
         }));
-        now[0].remove("Hives/SOFTWARE_DELTA"); // kept on the host for the merge, not in the CIM
         views.add(now[0].copy());
         tars.add(layer(now, b -> b.file("Files/top.txt", 4097, 7, 0x20, Map.of())));
         views.add(now[0].copy());
