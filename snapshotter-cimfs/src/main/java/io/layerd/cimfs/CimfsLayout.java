@@ -144,8 +144,7 @@ public final class CimfsLayout implements SnapshotLayout {
         if (!Files.exists(cim)) {
             return Usage.ZERO;
         }
-        List<Path> files = CimFiles.ownFiles(cim);
-        return new Usage(CimFiles.allocatedBytes(cim), files.size());
+        return CimFiles.usage(cim);
     }
 
     @Override

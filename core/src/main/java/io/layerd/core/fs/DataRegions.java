@@ -1,6 +1,5 @@
 package io.layerd.core.fs;
 
-import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.Platform;
 
@@ -35,7 +34,7 @@ public final class DataRegions {
         if (!NATIVE || size == 0) {
             return size == 0 ? List.of() : List.of(new Region(0, size));
         }
-        int fd = LibC.C.open(file.toString(), O_RDONLY);
+        int fd = LibC.INSTANCE.open(file.toString(), O_RDONLY);
         if (fd < 0) {
             throw new IOException("open " + file + ": errno " + Native.getLastError());
         }
@@ -43,14 +42,14 @@ public final class DataRegions {
             List<Region> regions = new ArrayList<>();
             long at = 0;
             while (at < size) {
-                long data = LibC.C.lseek(fd, at, SEEK_DATA);
+                long data = LibC.INSTANCE.lseek(fd, at, SEEK_DATA);
                 if (data < 0) {
                     if (Native.getLastError() == ENXIO) {
                         break; // only a hole is left
                     }
                     return List.of(new Region(0, size)); // the file system cannot say: treat all as data
                 }
-                long hole = LibC.C.lseek(fd, data, SEEK_HOLE);
+                long hole = LibC.INSTANCE.lseek(fd, data, SEEK_HOLE);
                 if (hole < 0) {
                     hole = size;
                 }
@@ -59,29 +58,7 @@ public final class DataRegions {
             }
             return regions;
         } finally {
-            LibC.C.close(fd);
-        }
-    }
-
-    private interface LibC extends Library {
-        LibC C = load();
-
-        int open(String path, int flags);
-
-        long lseek(int fd, long offset, int whence);
-
-        int close(int fd);
-
-        private static LibC load() {
-            try {
-                return Native.load("c", LibC.class);
-            } catch (UnsatisfiedLinkError e) {
-                return null;
-            }
-        }
-
-        static boolean available() {
-            return C != null;
+            LibC.INSTANCE.close(fd);
         }
     }
 }

@@ -72,23 +72,4 @@ public final class DiskUsage {
         }
         return (attrs.size() + 4095) / 4096 * 4096;
     }
-
-    /** The one libc call this class needs. */
-    private interface LibC extends com.sun.jna.Library {
-        LibC INSTANCE = load();
-
-        int lstat(String path, byte[] statBuffer);
-
-        private static LibC load() {
-            try {
-                return Native.load("c", LibC.class);
-            } catch (UnsatisfiedLinkError e) {
-                return null;
-            }
-        }
-
-        static boolean available() {
-            return INSTANCE != null;
-        }
-    }
 }

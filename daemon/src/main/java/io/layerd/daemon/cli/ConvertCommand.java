@@ -2,6 +2,7 @@ package io.layerd.daemon.cli;
 
 import io.layerd.cimfs.image.CimFiles;
 import io.layerd.cimfs.image.CimWriterFactory;
+import io.layerd.cimfs.wclayer.LayerBlob;
 import io.layerd.cimfs.wclayer.WindowsLayerImporter;
 import io.layerd.lcow.convert.LayerVhdWriter;
 import io.layerd.lcow.ext4.Ext4Writer;
@@ -82,7 +83,7 @@ final class ConvertCommand implements Callable<Integer> {
         }
     }
 
-    private int toCim(PrintWriter out, ProgressBar bar, boolean stdin) throws IOException, java.security.NoSuchAlgorithmException {
+    private int toCim(PrintWriter out, ProgressBar bar, boolean stdin) throws IOException {
         Path cim = output.toAbsolutePath();
         String name = cim.getFileName().toString();
         if (!name.endsWith(".cim")) {
@@ -95,20 +96,14 @@ final class ConvertCommand implements Callable<Integer> {
         Path dir = layerDir != null ? layerDir : cim.resolveSibling(name.substring(0, name.length() - ".cim".length()));
         boolean createdDir = !Files.exists(dir);
         Files.createDirectories(dir);
-        java.security.MessageDigest sha256 = java.security.MessageDigest.getInstance("SHA-256");
         WindowsLayerImporter.Result r;
-        io.layerd.core.io.CountingInputStream counted;
-        byte[][] diffId = new byte[1][];
+        LayerBlob blob;
         try (InputStream raw = stdin ? System.in : Files.newInputStream(Path.of(input));
-             InputStream tar = io.layerd.core.tar.Compression.decompressed(new ProgressStream(raw, bar), sha256)) {
-            counted = new io.layerd.core.io.CountingInputStream(tar);
-            r = new WindowsLayerImporter(CimWriterFactory.PORTABLE, java.util.Optional.empty()).importLayer(counted,
+             LayerBlob tar = LayerBlob.open(new ProgressStream(raw, bar))) {
+            blob = tar;
+            r = new WindowsLayerImporter(CimWriterFactory.PORTABLE, java.util.Optional.empty()).importLayer(tar.tar(),
                     new WindowsLayerImporter.Target(cim.getParent(), name, parent == null ? null : parent.getFileName().toString(), dir,
-                            parentLayerDir), WindowsLayerImporter.InputCheck.identifying(() -> {
-                                counted.transferTo(java.io.OutputStream.nullOutputStream());
-                                diffId[0] = sha256.digest();
-                                return diffId[0];
-                            }));
+                            parentLayerDir), tar.check(() -> { }));
         } catch (IOException | RuntimeException e) {
             if (createdDir) {
                 Files.deleteIfExists(dir); // the importer left nothing in it: no output at all
@@ -117,8 +112,8 @@ final class ConvertCommand implements Callable<Integer> {
         } finally {
             bar.finish();
         }
-        out.println("diffID:       sha256:" + java.util.HexFormat.of().formatHex(diffId[0]));
-        out.println("tar size:     " + counted.count() + " bytes");
+        out.println("diffID:       " + blob.diffId());
+        out.println("tar size:     " + blob.size() + " bytes");
         out.println("entries:      " + r.entries() + " (" + r.fileBytes() + " bytes of file data)");
         out.println("image:        " + cim + (parent == null ? "" : " (forked from " + parent.getFileName() + ")"));
         for (Path f : CimFiles.ownFiles(cim)) {

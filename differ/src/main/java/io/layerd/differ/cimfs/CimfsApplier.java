@@ -4,18 +4,16 @@ import io.layerd.cimfs.CimfsLayout;
 import io.layerd.cimfs.CimfsSnapshotter;
 import io.layerd.cimfs.image.CimWriterFactory;
 import io.layerd.cimfs.wclayer.HiveMerger;
+import io.layerd.cimfs.wclayer.LayerBlob;
 import io.layerd.cimfs.wclayer.LayerImportException;
-import io.layerd.cimfs.wclayer.WindowsLayerImporter;
 import io.layerd.core.content.BlobStream;
 import io.layerd.core.content.ContentStore;
 import io.layerd.core.content.Descriptor;
 import io.layerd.core.content.Digests;
 import io.layerd.core.errors.LayerdException;
-import io.layerd.core.io.CountingInputStream;
 import io.layerd.core.mount.GoJson;
 import io.layerd.core.mount.LayerMountOptions;
 import io.layerd.core.snapshot.Mount;
-import io.layerd.core.tar.Compression;
 import io.layerd.core.tar.TarFormatException;
 import io.layerd.differ.Applier;
 import io.layerd.differ.ApplyOptions;
@@ -24,10 +22,7 @@ import io.layerd.differ.VerifyingBlobInput;
 
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
@@ -74,24 +69,13 @@ public final class CimfsApplier implements Applier {
         VerifyingBlobInput.requireStoredSize(store, digest, layer.size());
         try (BlobStream blob = store.open(digest)) {
             VerifyingBlobInput verified = new VerifyingBlobInput(blob.data(), digest, layer.size());
-            MessageDigest diffId = sha256();
-            CountingInputStream tar;
-            byte[][] diffIdBytes = new byte[1][];
-            try (InputStream decompressed = Compression.decompressed(verified, diffId)) {
-                CountingInputStream counted = new CountingInputStream(decompressed);
-                tar = counted;
-                // Before the CIM is committed: the rest of the tar (end blocks and padding count in
-                // the diffID), then the blob's size and digest: a blob that is not the one named leaves no layer.
-                // The diffID also names the CIM's regions, so the writer need not hash the data again.
+            try (LayerBlob tar = LayerBlob.open(verified)) {
+                // The blob's size and digest are checked before the CIM is committed: a blob that is
+                // not the one named leaves no layer. The diffID also names the CIM's regions.
                 snapshotter.importLayer(dir, Path.of(cimPath), parentCims.stream().findFirst().map(Path::of),
-                        parentDirs.stream().findFirst(), counted, writers, hiveMerger, WindowsLayerImporter.InputCheck.identifying(() -> {
-                            counted.transferTo(java.io.OutputStream.nullOutputStream());
-                            verified.drainAndVerify();
-                            diffIdBytes[0] = diffId.digest();
-                            return diffIdBytes[0];
-                        }));
+                        parentDirs.stream().findFirst(), tar.tar(), writers, hiveMerger, tar.check(verified::drainAndVerify));
+                return new Descriptor(LayerMediaTypes.UNCOMPRESSED, tar.diffId(), tar.size(), null);
             }
-            return new Descriptor(LayerMediaTypes.UNCOMPRESSED, "sha256:" + HexFormat.of().formatHex(diffIdBytes[0]), tar.count(), null);
         } catch (IOException e) {
             throw classify(digest, e);
         }
@@ -117,13 +101,5 @@ public final class CimfsApplier implements Applier {
             }
         }
         return LayerdException.internal("layer " + digest + ": " + failure.getMessage(), failure);
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

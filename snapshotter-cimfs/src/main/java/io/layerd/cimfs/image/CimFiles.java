@@ -38,15 +38,17 @@ public final class CimFiles {
         return files;
     }
 
-    /** Bytes on disk of {@code cim}'s own files (region files may be sparse). */
-    public static long allocatedBytes(Path cim) throws IOException {
-        long total = 0;
+    /** Bytes on disk (region files may be sparse) and count of {@code cim}'s own files, from one read of its header. */
+    public static io.layerd.core.snapshot.Usage usage(Path cim) throws IOException {
+        long bytes = 0;
+        long files = 0;
         for (Path p : ownFiles(cim)) {
             if (Files.exists(p)) {
-                total += io.layerd.core.fs.DiskUsage.of(p).size();
+                bytes += io.layerd.core.fs.DiskUsage.of(p).size();
+                files++;
             }
         }
-        return total;
+        return new io.layerd.core.snapshot.Usage(bytes, files);
     }
 
     /**

@@ -59,6 +59,12 @@ final class LayerPaths {
         return HIVE_NAMES.containsKey(leaf) ? leaf : null;
     }
 
+    /** The file name of a delta hive ({@code Hives/<X>_DELTA}), or null for any other path. */
+    static String deltaHive(String path) {
+        String upper = path.toUpperCase(Locale.ROOT);
+        return upper.startsWith("HIVES/") && upper.indexOf('/', 6) < 0 && upper.endsWith("_DELTA") ? path.substring(6) : null;
+    }
+
     /** Whether a regular file goes to the host directory (hives, boot files) rather than only into the CIM. */
     static boolean isHostFile(String path) {
         String upper = path.toUpperCase(Locale.ROOT);

@@ -406,8 +406,8 @@ public final class WindowsLayerImporter {
                 }
             } else {
                 for (HostFile h : hostFiles.values()) {
-                    String name = h.path().substring(h.path().indexOf('/') + 1);
-                    if (!h.path().regionMatches(true, 0, LayerPaths.HIVES + "/", 0, 6) || !name.toUpperCase(java.util.Locale.ROOT).endsWith("_DELTA")) {
+                    String name = LayerPaths.deltaHive(h.path());
+                    if (name == null) {
                         continue;
                     }
                     String base = name.substring(0, name.length() - "_DELTA".length()) + "_BASE";

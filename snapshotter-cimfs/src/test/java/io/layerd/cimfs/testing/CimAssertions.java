@@ -116,7 +116,7 @@ public final class CimAssertions {
     public static void assertLookupsAndOrder(CimReader r) throws IOException {
         Map<String, CimFile> all = walk(r);
         for (Map.Entry<String, CimFile> e : all.entrySet()) {
-            for (String variant : List.of(e.getKey(), upper(e.getKey()), lower(e.getKey()))) {
+            for (String variant : List.of(e.getKey(), ExpectedLayer.key(e.getKey()), lower(e.getKey()))) {
                 CimFile found = r.lookup(variant).orElseThrow(() -> new AssertionError("lookup \"" + variant + "\" found nothing"));
                 assertEquals(e.getValue().id(), found.id(), "lookup \"" + variant + "\"");
             }
@@ -131,12 +131,6 @@ public final class CimAssertions {
         if (all.isEmpty()) {
             fail("the image is empty");
         }
-    }
-
-    private static String upper(String s) {
-        StringBuilder b = new StringBuilder();
-        s.chars().forEach(c -> b.append(Character.toUpperCase((char) c)));
-        return b.toString();
     }
 
     private static String lower(String s) {

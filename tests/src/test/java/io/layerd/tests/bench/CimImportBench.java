@@ -4,9 +4,9 @@ import io.layerd.cimfs.image.CimFiles;
 import io.layerd.cimfs.image.CimWriterFactory;
 import io.layerd.cimfs.testing.ExpectedLayer;
 import io.layerd.cimfs.testing.WindowsLayerTarBuilder;
+import io.layerd.cimfs.wclayer.LayerBlob;
 import io.layerd.cimfs.wclayer.WindowsLayerImporter;
 import io.layerd.core.fs.Durable;
-import io.layerd.core.tar.Compression;
 import io.layerd.lcow.convert.LayerVhdWriter;
 import io.layerd.lcow.convert.TarToExt4;
 
@@ -148,14 +148,9 @@ public final class CimImportBench {
         Path layer = Files.createDirectories(out.resolve("layer"));
         // As the CimFS applier reads a layer: decompression stage (read-ahead) and the diffID's
         // SHA-256, as the ext4 writer computes it too.
-        java.security.MessageDigest diffId = sha256();
-        try (InputStream in = Compression.decompressed(Files.newInputStream(tar), diffId)) {
-            new WindowsLayerImporter(CimWriterFactory.PORTABLE, Optional.empty()).importLayer(in,
-                    new WindowsLayerImporter.Target(out, "layer.cim", null, layer, null),
-                    WindowsLayerImporter.InputCheck.identifying(() -> {
-                        in.transferTo(OutputStream.nullOutputStream());
-                        return diffId.digest();
-                    }));
+        try (LayerBlob blob = LayerBlob.open(Files.newInputStream(tar))) {
+            new WindowsLayerImporter(CimWriterFactory.PORTABLE, Optional.empty()).importLayer(blob.tar(),
+                    new WindowsLayerImporter.Target(out, "layer.cim", null, layer, null), blob.check(() -> { }));
         }
         if (CimFiles.ownFiles(out.resolve("layer.cim")).size() != 5) {
             throw new IllegalStateException("the CIM was not written");
@@ -165,14 +160,6 @@ public final class CimImportBench {
     private void convertExt4(Path tar, Path out) throws IOException {
         try (InputStream in = Files.newInputStream(tar)) {
             LayerVhdWriter.write(in, out.resolve("layer.vhd"), LayerVhdWriter.Options.defaults(), TarToExt4.Progress.NONE);
-        }
-    }
-
-    private static java.security.MessageDigest sha256() {
-        try {
-            return java.security.MessageDigest.getInstance("SHA-256");
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 
