@@ -1,6 +1,7 @@
 package io.layerd.core.content;
 
 import io.layerd.core.errors.LayerdException;
+import io.layerd.core.fs.DirectFileInputStream;
 import io.layerd.core.fs.Durable;
 
 import java.io.IOException;
@@ -75,8 +76,8 @@ public final class LocalContentStore implements ContentStore {
     public BlobStream open(String digest) {
         Path p = blobPath(digest);
         try {
-            FileChannel ch = FileChannel.open(p, StandardOpenOption.READ);
-            return new BlobStream(digest, ch.size(), java.nio.channels.Channels.newInputStream(ch));
+            long size = Files.size(p);
+            return new BlobStream(digest, size, DirectFileInputStream.open(p));
         } catch (NoSuchFileException e) {
             throw LayerdException.notFound("content %s: not found", digest);
         } catch (IOException e) {

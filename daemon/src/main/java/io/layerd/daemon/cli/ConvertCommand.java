@@ -4,6 +4,7 @@ import io.layerd.cimfs.image.CimFiles;
 import io.layerd.cimfs.image.CimWriterFactory;
 import io.layerd.cimfs.wclayer.LayerBlob;
 import io.layerd.cimfs.wclayer.WindowsLayerImporter;
+import io.layerd.core.fs.DirectFileInputStream;
 import io.layerd.lcow.convert.LayerVhdWriter;
 import io.layerd.lcow.ext4.Ext4Writer;
 import picocli.CommandLine.Command;
@@ -98,7 +99,7 @@ final class ConvertCommand implements Callable<Integer> {
         Files.createDirectories(dir);
         WindowsLayerImporter.Result r;
         LayerBlob blob;
-        try (InputStream raw = stdin ? System.in : Files.newInputStream(Path.of(input));
+        try (InputStream raw = stdin ? System.in : DirectFileInputStream.open(Path.of(input));
              LayerBlob tar = LayerBlob.open(new ProgressStream(raw, bar))) {
             blob = tar;
             r = new WindowsLayerImporter(CimWriterFactory.PORTABLE, java.util.Optional.empty()).importLayer(tar.tar(),
@@ -130,7 +131,7 @@ final class ConvertCommand implements Callable<Integer> {
     private int toVhd(PrintWriter out, ProgressBar bar, boolean stdin) throws IOException {
         var options = new LayerVhdWriter.Options(!keepWhiteouts, verity, !noFooter, new Ext4Writer.Options(maxSize, inlineData));
         LayerVhdWriter.Result r;
-        try (InputStream raw = stdin ? System.in : Files.newInputStream(Path.of(input));
+        try (InputStream raw = stdin ? System.in : DirectFileInputStream.open(Path.of(input));
              InputStream counted = new ProgressStream(raw, bar)) {
             r = LayerVhdWriter.write(counted, output, options, n -> { });
         } finally {

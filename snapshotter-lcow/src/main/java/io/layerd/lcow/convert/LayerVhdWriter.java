@@ -1,5 +1,6 @@
 package io.layerd.lcow.convert;
 
+import io.layerd.core.fs.DirectIo;
 import io.layerd.core.fs.Durable;
 import io.layerd.core.tar.Compression;
 import io.layerd.lcow.ext4.Ext4Image;
@@ -92,9 +93,12 @@ public final class LayerVhdWriter {
         CountingInputStream counted;
         try (InputStream tar = Compression.decompressed(layer, sha256);
              FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+             // The image's blocks bypass the page cache where the file system allows (see DirectIo).
+             FileChannel blocks = DirectIo.open(file, StandardOpenOption.WRITE).orElse(null);
              BackgroundVerityHashing verity = options.verity() ? new BackgroundVerityHashing(new VerityTreeBuilder(scratch)) : null) {
             counted = new CountingInputStream(tar);
-            Ext4Writer writer = new Ext4Writer(ch, 0, options.ext4(), verity == null ? null : verity::onBlocks);
+            Ext4Writer writer = new Ext4Writer(ch, blocks == null ? ch : blocks, 0, options.ext4(),
+                    verity == null ? null : verity::onBlocks);
             new TarToExt4(writer, options.convertWhiteouts(), progress).convert(counted);
             byte[] digest = sha256.digest();
             Ext4Image image = writer.finish(uuid(digest, 0), hashSeed(digest));

@@ -1,5 +1,7 @@
 package io.layerd.lcow.ext4;
 
+import io.layerd.core.fs.DirectIo;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -17,7 +19,8 @@ final class BlockOutput {
     private final FileChannel channel;
     private final long baseOffset;
     private final BlockListener listener;
-    private final ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER_BLOCKS * Ext4.BLOCK_SIZE);
+    /** Aligned, so the channel may be a direct ({@code O_DIRECT}) one. */
+    private final ByteBuffer buffer = DirectIo.alignedBuffer(BUFFER_BLOCKS * Ext4.BLOCK_SIZE);
     private long bufferStart = -1;
     private long furthestBlock;
 

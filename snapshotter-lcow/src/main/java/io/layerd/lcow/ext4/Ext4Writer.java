@@ -65,10 +65,20 @@ public final class Ext4Writer {
     private boolean finished;
 
     public Ext4Writer(FileChannel channel, long baseOffset, Options options, BlockListener listener) {
+        this(channel, channel, baseOffset, options, listener);
+    }
+
+    /**
+     * As above, with the image's blocks written through {@code blockChannel}, a second channel on
+     * the same file that may be a direct one (every block write is 4 KiB-aligned in offset, length
+     * and memory when {@code baseOffset} is); {@code channel} serves everything else.
+     */
+    public Ext4Writer(FileChannel channel, FileChannel blockChannel, long baseOffset, Options options,
+                      BlockListener listener) {
         this.options = options;
         this.channel = channel;
         this.baseOffset = baseOffset;
-        this.out = new BlockOutput(channel, baseOffset, listener);
+        this.out = new BlockOutput(blockChannel, baseOffset, listener);
         this.maxBlocks = options.maxDiskSize() / Ext4.BLOCK_SIZE;
         long maxGroups = (maxBlocks + Ext4.BLOCKS_PER_GROUP - 1) / Ext4.BLOCKS_PER_GROUP;
         this.reservedGdtBlocks = (int) ((maxGroups + Ext4.DESCRIPTORS_PER_BLOCK - 1) / Ext4.DESCRIPTORS_PER_BLOCK);
