@@ -19,6 +19,7 @@ packages=(
   ntfs-3g                 # mkntfs: NTFS-formatted scratch disks of cimfs containers
   gcc                     # builds the recorder library the CimFS/offreg JNA binding tests load
   libc6-dev               # C headers and startup files for that build
+  libisal2                # ISA-L: the fast gzip inflate layerd uses when installed
 )
 
 as_root() {

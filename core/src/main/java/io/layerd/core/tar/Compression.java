@@ -47,7 +47,8 @@ public enum Compression {
         Compression c = detect(in);
         InputStream plain = switch (c) {
             case NONE -> in;
-            case GZIP -> new GZIPInputStream(in, 1 << 16);
+            // ISA-L inflates about three times as fast as the JDK's zlib where it is installed.
+            case GZIP -> IsalGzipInputStream.supported() ? new IsalGzipInputStream(in) : new GZIPInputStream(in, 1 << 16);
             case ZSTD -> new ZstdInputStream(in);
         };
         if (c == NONE) {
