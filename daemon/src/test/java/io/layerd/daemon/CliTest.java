@@ -107,6 +107,27 @@ class CliTest {
         assertEquals("", r.err(), "no progress bar when not on a terminal");
     }
 
+    /** convert is parsed without the rest of the command tree; its help and errors must not show it. */
+    @Test
+    void convertHelpAndUsageErrorsNameTheWholeCommand() {
+        Run help = cli("convert", "--help");
+        assertEquals(0, help.code(), help.err());
+        assertTrue(help.out().startsWith("Usage: layerd convert "), help.out());
+        assertTrue(help.out().contains("--verity"), help.out());
+
+        Run bad = cli("convert", "--no-such-option", "-i", "x.tar", "-o", "x.vhd");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("Unknown option: '--no-such-option'"), bad.err());
+
+        Run missing = cli("convert", "-o", "x.vhd");
+        assertEquals(2, missing.code());
+        assertTrue(missing.err().contains("Usage: layerd convert "), missing.err());
+
+        Run viaHelp = cli("help", "convert");
+        assertEquals(0, viaHelp.code(), viaHelp.err());
+        assertEquals(help.out(), viaHelp.out(), "the same help through the full command tree");
+    }
+
     @Test
     void configDefaultPrintsTheCommentedConfig() {
         Run r = cli("config", "default");

@@ -47,6 +47,14 @@ public final class Ext4Writer {
     }
 
     private static final byte[] ZERO_BLOCK = new byte[Ext4.BLOCK_SIZE];
+
+    /**
+     * Zeroes {@code b[from, to)} (within one block) by copying: unlike a fill loop, the copy is
+     * fast in a JVM that has not compiled anything yet, which is most of a small layer's conversion.
+     */
+    private static void zero(byte[] b, int from, int to) {
+        System.arraycopy(ZERO_BLOCK, 0, b, from, to - from);
+    }
     /** Regular files this small are stored in the inode when inline data is on. */
     static final int MAX_INLINE_SIZE = Ext4.I_BLOCK_SIZE;
 
@@ -222,7 +230,7 @@ public final class Ext4Writer {
             this.size = size;
             this.inline = options.inlineData() && size <= MAX_INLINE_SIZE && size > 0;
             if (inline) {
-                Arrays.fill(stage, 0, (int) size, (byte) 0); // holes in inline data read as zeros
+                zero(stage, 0, (int) size); // holes in inline data read as zeros
             }
         }
 
@@ -272,7 +280,7 @@ public final class Ext4Writer {
             }
             while (n > 0 && staged != 0) {
                 int k = (int) Math.min(n, Ext4.BLOCK_SIZE - staged);
-                Arrays.fill(stage, staged, staged + k, (byte) 0);
+                zero(stage, staged, staged + k);
                 staged += k;
                 n -= k;
                 position += k;
@@ -283,7 +291,7 @@ public final class Ext4Writer {
             n -= whole;
             if (n > 0) {
                 staged = (int) n;
-                Arrays.fill(stage, 0, staged, (byte) 0);
+                zero(stage, 0, staged);
                 position += n;
             }
         }
@@ -313,7 +321,7 @@ public final class Ext4Writer {
                 return;
             }
             if (staged > 0) { // the partial last block, zero-padded
-                Arrays.fill(stage, staged, Ext4.BLOCK_SIZE, (byte) 0);
+                zero(stage, staged, Ext4.BLOCK_SIZE);
                 block(stage, 0, position / Ext4.BLOCK_SIZE);
                 staged = 0;
             }
@@ -389,7 +397,7 @@ public final class Ext4Writer {
         // Inode table: inodes 1..N, 16 to a block; blocks with no inode stay holes.
         ByteBuffer table = ByteBuffer.allocate(Ext4.BLOCK_SIZE).order(ByteOrder.LITTLE_ENDIAN);
         for (long blk = 0; blk * Ext4.INODES_PER_BLOCK < inodes; blk++) {
-            Arrays.fill(table.array(), (byte) 0);
+            zero(table.array(), 0, Ext4.BLOCK_SIZE);
             boolean any = false;
             for (int i = 0; i < Ext4.INODES_PER_BLOCK; i++) {
                 long number = blk * Ext4.INODES_PER_BLOCK + i + 1;
@@ -428,7 +436,7 @@ public final class Ext4Writer {
         byte[] bitmap = new byte[Ext4.BLOCK_SIZE];
         for (int g = 0; g < groups; g++) {
             long first = (long) g * Ext4.BLOCKS_PER_GROUP;
-            Arrays.fill(bitmap, (byte) 0);
+            zero(bitmap, 0, Ext4.BLOCK_SIZE);
             int freeBlocks = 0;
             for (int i = 0; i < Ext4.BLOCKS_PER_GROUP; i++) {
                 long b = first + i;
@@ -439,7 +447,7 @@ public final class Ext4Writer {
                 }
             }
             out.write(blockBitmaps + g, bitmap, 0, Ext4.BLOCK_SIZE);
-            Arrays.fill(bitmap, (byte) 0);
+            zero(bitmap, 0, Ext4.BLOCK_SIZE);
             int freeInodes = 0;
             int dirs = 0;
             for (int i = 0; i < Ext4.MAX_INODES_PER_GROUP; i++) {

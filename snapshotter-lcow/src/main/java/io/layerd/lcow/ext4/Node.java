@@ -102,10 +102,16 @@ final class Node {
 
     /** Splits attributes between the inode and an external block; false if even a block cannot hold the rest. */
     boolean placeXattrs() {
+        boolean inlineFile = inline != null && isRegular();
+        if (xattrs.isEmpty() && !inlineFile) { // most inodes: nothing to place
+            inodeXattrs = List.of();
+            blockXattrs = List.of();
+            return true;
+        }
         List<Xattrs.Entry> all = Xattrs.entries(xattrs);
         List<Xattrs.Entry> inInode = new ArrayList<>();
         List<Xattrs.Entry> inBlock = new ArrayList<>();
-        if (inline != null && isRegular()) {
+        if (inlineFile) {
             inInode.add(Xattrs.entry("system.data", new byte[0]));
         }
         for (Xattrs.Entry e : all) {
