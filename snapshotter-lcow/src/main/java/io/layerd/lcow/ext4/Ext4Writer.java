@@ -637,7 +637,14 @@ public final class Ext4Writer {
      */
     static List<String> components(String path) throws Ext4Exception {
         List<String> parts = new ArrayList<>();
-        for (String p : path.split("/")) {
+        // A plain scan rather than String.split: this runs once per tar entry, and split's
+        // compiled form is costly to produce in the short-lived JVM of a single conversion.
+        for (int start = 0, end; start <= path.length(); start = end + 1) {
+            end = path.indexOf('/', start);
+            if (end < 0) {
+                end = path.length();
+            }
+            String p = path.substring(start, end);
             if (p.isEmpty() || p.equals(".")) {
                 continue;
             }
@@ -648,7 +655,8 @@ public final class Ext4Writer {
                 parts.remove(parts.size() - 1);
                 continue;
             }
-            int length = p.getBytes(StandardCharsets.UTF_8).length;
+            // At most 3 UTF-8 bytes per char (a surrogate pair is 4 bytes for 2 chars): short names need no encoding.
+            int length = p.length() * 3 <= Ext4.MAX_NAME_LENGTH ? 0 : p.getBytes(StandardCharsets.UTF_8).length;
             if (length > Ext4.MAX_NAME_LENGTH) {
                 throw new Ext4Exception(path + ": name of " + length + " bytes exceeds ext4's " + Ext4.MAX_NAME_LENGTH);
             }
