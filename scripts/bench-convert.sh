@@ -386,6 +386,7 @@ cat <<EOF
 - CPU: $cpu${hyp:+ ($hyp guest)}, $(nproc) cores; RAM $mem
 - Disk: $src${disk_model:+ ($disk_model)}, $disk_size, $disk_kind, $fstype; inputs and outputs both in \`$work\`
 - Kernel $(uname -r); $jv; $(tar --version | head -1); gzip $(gzip --version | head -1 | awk '{print $2}'); $(zstd --version | sed 's/ \*\*\*//g; s/,.*//; s/^\*\*\* //')
+- Gzip inflater: $(dpkg-query -W -f='ISA-L (libisal2 ${Version})' libisal2 2>/dev/null | grep . || echo "the JDK's zlib (libisal2 not installed)")
 - Page cache: $cache_note
 - Rounds: $( [ "$repeat" -gt 1 ] && echo "$repeat rounds of every whole-process step, interleaved; medians, with the range where it matters" || echo "one measurement per step (BENCH_REPEAT=1); on this kind of disk repeat runs can differ by ±30 %" )
 - Every layerd JVM: \`java -Xmx$heap\`, default GC; wall times of whole processes (JVM start included) unless "in-JVM"
