@@ -28,7 +28,7 @@ public final class DirectFileInputStream extends InputStream {
     private CompletableFuture<Integer> pending;
     private long nextPosition;
     private boolean eof;
-    private boolean closed;
+    private volatile boolean closed;
 
     private DirectFileInputStream(FileChannel channel) {
         this.channel = channel;
@@ -59,6 +59,17 @@ public final class DirectFileInputStream extends InputStream {
     private CompletableFuture<Integer> readAhead(ByteBuffer into) {
         long position = nextPosition;
         nextPosition += REQUEST;
+        if (closed) { // closed by another thread: the prefetcher takes no more requests
+            return CompletableFuture.failedFuture(new IOException("stream closed"));
+        }
+        try {
+            return prefetch(into, position);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            return CompletableFuture.failedFuture(new IOException("stream closed"));
+        }
+    }
+
+    private CompletableFuture<Integer> prefetch(ByteBuffer into, long position) {
         return CompletableFuture.supplyAsync(() -> {
             into.clear();
             try {
@@ -86,6 +97,7 @@ public final class DirectFileInputStream extends InputStream {
         if (eof) {
             return false;
         }
+        ensureOpen(); // closed by another thread meanwhile: no more requests (the prefetcher is shut down)
         int n;
         try {
             n = pending.get();

@@ -34,7 +34,7 @@ final class IsalGzipInputStream extends InputStream {
     private int outEnd;
     private boolean memberFinished;
     private boolean ended;
-    private boolean closed;
+    private volatile boolean closed;
 
     static boolean supported() {
         return IsalLibrary.INSTANCE != null;
@@ -140,13 +140,15 @@ final class IsalGzipInputStream extends InputStream {
         return inAvailable;
     }
 
+    /**
+     * Closes the source. The native buffers are not freed here but by the garbage collector once
+     * the stream is unreachable: a read-ahead thread may still be inside {@link #read} when its
+     * consumer closes the stream, and must never touch freed memory.
+     */
     @Override
     public void close() throws IOException {
         if (!closed) {
             closed = true;
-            state.close();
-            in.close();
-            out.close();
             source.close();
         }
     }
