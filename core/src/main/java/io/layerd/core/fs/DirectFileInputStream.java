@@ -97,7 +97,6 @@ public final class DirectFileInputStream extends InputStream {
         if (eof) {
             return false;
         }
-        ensureOpen(); // closed by another thread meanwhile: no more requests (the prefetcher is shut down)
         int n;
         try {
             n = pending.get();

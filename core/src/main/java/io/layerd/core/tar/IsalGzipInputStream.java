@@ -25,6 +25,7 @@ final class IsalGzipInputStream extends InputStream {
     private final Memory in = new Memory(IN_SIZE);
     private final Memory out = new Memory(OUT_SIZE);
     private final byte[] transfer = new byte[IN_SIZE];
+    private final byte[] one = new byte[1];
     /** Compressed bytes in {@link #in} not yet consumed: {@code [inStart, inStart + inAvailable)}. */
     private int inStart;
     private int inAvailable;
@@ -53,7 +54,6 @@ final class IsalGzipInputStream extends InputStream {
 
     @Override
     public int read() throws IOException {
-        byte[] one = new byte[1];
         int n = read(one, 0, 1);
         return n < 0 ? -1 : one[0] & 0xff;
     }

@@ -14,19 +14,17 @@ import io.layerd.core.errors.LayerdException;
 import io.layerd.core.mount.GoJson;
 import io.layerd.core.mount.LayerMountOptions;
 import io.layerd.core.snapshot.Mount;
-import io.layerd.core.tar.TarFormatException;
 import io.layerd.differ.Applier;
+import io.layerd.differ.ApplyFailures;
 import io.layerd.differ.ApplyOptions;
 import io.layerd.differ.LayerMediaTypes;
 import io.layerd.differ.VerifyingBlobInput;
 
-import java.io.EOFException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
-import java.util.zip.ZipException;
 
 /**
  * Applies a Windows layer onto a {@code CimFS} mount, as containerd's {@code cimfs} differ: the
@@ -85,21 +83,10 @@ public final class CimfsApplier implements Applier {
         return options.stream().filter(o -> o.startsWith(prefix)).map(o -> o.substring(prefix.length())).findFirst();
     }
 
+    /** The error of a failed import: the shared kinds, and the importer's own. */
     private static LayerdException classify(String digest, IOException failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof VerifyingBlobInput.BlobMismatchException) {
-                return LayerdException.failedPrecondition("%s", t.getMessage());
-            }
-        }
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof LayerImportException || t instanceof TarFormatException || t instanceof ZipException
-                    || t instanceof EOFException || t.getClass().getName().startsWith("com.github.luben.zstd.")) {
-                return LayerdException.invalidArgument("layer %s: not a valid Windows layer: %s", digest, t.getMessage());
-            }
-            if (String.valueOf(t.getMessage()).contains("No space left on device")) {
-                return LayerdException.failedPrecondition("layer %s: no space left on device: %s", digest, failure.getMessage());
-            }
-        }
-        return LayerdException.internal("layer " + digest + ": " + failure.getMessage(), failure);
+        return ApplyFailures.classify(digest, failure, "Windows layer", t -> t instanceof LayerImportException
+                ? LayerdException.invalidArgument("layer %s: not a valid Windows layer: %s", digest, t.getMessage())
+                : null);
     }
 }

@@ -7,8 +7,8 @@ import io.layerd.core.content.Digests;
 import io.layerd.core.errors.ErrorKind;
 import io.layerd.core.errors.LayerdException;
 import io.layerd.core.snapshot.Mount;
-import io.layerd.core.tar.TarFormatException;
 import io.layerd.differ.Applier;
+import io.layerd.differ.ApplyFailures;
 import io.layerd.differ.LayerMediaTypes;
 import io.layerd.differ.VerifyingBlobInput;
 import io.layerd.differ.ApplyOptions;
@@ -18,12 +18,10 @@ import io.layerd.lcow.convert.TarToExt4;
 import io.layerd.lcow.ext4.Ext4Exception;
 import io.layerd.lcow.ext4.Ext4SizeLimitException;
 
-import java.io.EOFException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
-import java.util.zip.ZipException;
 
 /**
  * Applies a layer onto an {@code lcow-layer} mount, as containerd's {@code windows-lcow} differ:
@@ -119,28 +117,18 @@ public final class LcowApplier implements Applier {
         }
     }
 
-    /** The error kind of a failed conversion, found in the cause chain the read-ahead stages build. */
+    /** The error of a failed conversion: the shared kinds, and ext4's own. */
     private static LayerdException classify(String digest, IOException failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof LayerdException e) {
-                return e;
-            }
-            if (t instanceof VerifyingBlobInput.BlobMismatchException) {
-                return LayerdException.failedPrecondition("%s", t.getMessage());
-            }
+        return ApplyFailures.classify(digest, failure, "layer", t -> {
             if (t instanceof Ext4SizeLimitException) {
                 return LayerdException.failedPrecondition("layer %s: does not fit the instance's max_layer_size: %s",
                         digest, t.getMessage());
             }
-            if (t instanceof TarFormatException || t instanceof Ext4Exception || t instanceof ZipException
-                    || t instanceof EOFException || t.getClass().getName().startsWith("com.github.luben.zstd.")) {
+            if (t instanceof Ext4Exception) {
                 return LayerdException.invalidArgument("layer %s: not a valid layer: %s", digest, failure.getMessage());
             }
-            if (String.valueOf(t.getMessage()).contains("No space left on device")) {
-                return LayerdException.failedPrecondition("layer %s: no space left on device: %s", digest, failure.getMessage());
-            }
-        }
-        return LayerdException.internal("layer " + digest + ": " + failure.getMessage(), failure);
+            return null;
+        });
     }
 
     private static void deleteQuietly(Path file) {

@@ -1,15 +1,11 @@
 package io.layerd.cimfs.wclayer;
 
-import io.layerd.core.io.CountingInputStream;
-import io.layerd.core.tar.Compression;
+import io.layerd.core.tar.UncompressedLayer;
 
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
 /**
  * A layer blob read for import: decompressed (plain, gzip or zstd, told by its bytes) with the
@@ -19,19 +15,11 @@ import java.util.HexFormat;
  * to the writer, which names the image by it.
  */
 public final class LayerBlob implements Closeable {
-    private final MessageDigest sha256;
-    private final InputStream decompressed;
-    private final CountingInputStream tar;
-    private byte[] diffId;
+    private final UncompressedLayer layer;
+    private boolean checked;
 
     private LayerBlob(InputStream blob) throws IOException {
-        try {
-            sha256 = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-        decompressed = Compression.decompressed(blob, sha256);
-        tar = new CountingInputStream(decompressed);
+        layer = UncompressedLayer.open(blob);
     }
 
     public static LayerBlob open(InputStream blob) throws IOException {
@@ -40,34 +28,34 @@ public final class LayerBlob implements Closeable {
 
     /** The uncompressed tar. */
     public InputStream tar() {
-        return tar;
+        return layer.tar();
     }
 
     /** The check to import with; {@code afterTar} runs once the whole tar is read. */
     public WindowsLayerImporter.InputCheck check(WindowsLayerImporter.InputCheck.Check afterTar) {
         return WindowsLayerImporter.InputCheck.identifying(() -> {
-            tar.transferTo(OutputStream.nullOutputStream());
+            layer.tar().transferTo(OutputStream.nullOutputStream());
             afterTar.run();
-            diffId = sha256.digest();
-            return diffId;
+            checked = true;
+            return layer.diffIdBytes();
         });
     }
 
     /** "sha256:<hex>" of the uncompressed tar; known once {@link #check} has run. */
     public String diffId() {
-        if (diffId == null) {
+        if (!checked) {
             throw new IllegalStateException("the diffID is known once the whole tar is read");
         }
-        return "sha256:" + HexFormat.of().formatHex(diffId);
+        return layer.diffId();
     }
 
     /** Bytes of the uncompressed tar read so far (all of it once {@link #check} has run). */
     public long size() {
-        return tar.count();
+        return layer.size();
     }
 
     @Override
     public void close() throws IOException {
-        decompressed.close();
+        layer.close();
     }
 }

@@ -2,7 +2,7 @@ package io.layerd.lcow.convert;
 
 import io.layerd.core.fs.DirectIo;
 import io.layerd.core.fs.Durable;
-import io.layerd.core.tar.Compression;
+import io.layerd.core.tar.UncompressedLayer;
 import io.layerd.lcow.ext4.Ext4Image;
 import io.layerd.lcow.ext4.Ext4Writer;
 import io.layerd.lcow.vhd.VhdFooter;
@@ -18,9 +18,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.UUID;
 
 /**
@@ -89,18 +86,15 @@ public final class LayerVhdWriter {
 
     private static Result writeTo(Path file, InputStream layer, Options options, TarToExt4.Progress progress, Path scratch)
             throws IOException {
-        MessageDigest sha256 = sha256();
-        CountingInputStream counted;
-        try (InputStream tar = Compression.decompressed(layer, sha256);
+        try (UncompressedLayer tar = UncompressedLayer.open(layer);
              FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
              // The image's blocks bypass the page cache where the file system allows (see DirectIo).
              FileChannel blocks = DirectIo.open(file, StandardOpenOption.WRITE).orElse(null);
              BackgroundVerityHashing verity = options.verity() ? new BackgroundVerityHashing(new VerityTreeBuilder(scratch)) : null) {
-            counted = new CountingInputStream(tar);
             Ext4Writer writer = new Ext4Writer(ch, blocks == null ? ch : blocks, 0, options.ext4(),
                     verity == null ? null : verity::onBlocks);
-            new TarToExt4(writer, options.convertWhiteouts(), progress).convert(counted);
-            byte[] digest = sha256.digest();
+            new TarToExt4(writer, options.convertWhiteouts(), progress).convert(tar.tar());
+            byte[] digest = tar.diffIdBytes();
             Ext4Image image = writer.finish(uuid(digest, 0), hashSeed(digest));
             long end = image.bytes();
             String root = null;
@@ -122,7 +116,7 @@ public final class LayerVhdWriter {
             }
             ch.truncate(end);
             ch.force(true);
-            return new Result("sha256:" + HexFormat.of().formatHex(digest), counted.count(), image.bytes(), root, end);
+            return new Result(tar.diffId(), tar.size(), image.bytes(), root, end);
         }
     }
 
@@ -142,52 +136,5 @@ public final class LayerVhdWriter {
     private static int[] hashSeed(byte[] digest) {
         ByteBuffer b = ByteBuffer.wrap(digest, 16, 16).order(ByteOrder.LITTLE_ENDIAN);
         return new int[]{b.getInt(), b.getInt(), b.getInt(), b.getInt()};
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required of every JRE", e);
-        }
-    }
-
-    /** Counts the bytes read through it. */
-    private static final class CountingInputStream extends java.io.FilterInputStream {
-        private long count;
-
-        CountingInputStream(InputStream in) {
-            super(in);
-        }
-
-        @Override
-        public int read() throws IOException {
-            int b = super.read();
-            if (b >= 0) {
-                count++;
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n = super.read(b, off, len);
-            if (n > 0) {
-                count += n;
-            }
-            return n;
-        }
-
-        @Override
-        public long skip(long n) throws IOException {
-            // Reading (not seeking) keeps the digest, computed upstream on every byte, complete.
-            byte[] scratch = new byte[(int) Math.min(8192, Math.max(1, n))];
-            int r = read(scratch, 0, (int) Math.min(scratch.length, n));
-            return Math.max(r, 0);
-        }
-
-        long count() {
-            return count;
-        }
     }
 }
