@@ -47,14 +47,16 @@ public final class TarReader implements Closeable {
         skipFully(remaining + padding, current);
         remaining = 0;
         padding = 0;
-        Map<String, byte[]> pax = new LinkedHashMap<>(globalPax);
-        List<long[]> pax00Sparse = new ArrayList<>();
+        // PAX records of this entry; null while there are none (the common case, kept cheap:
+        // no map per entry, and no lookups on the way to the entry).
+        Map<String, byte[]> pax = globalPax.isEmpty() ? null : new LinkedHashMap<>(globalPax);
+        List<long[]> pax00Sparse = null;
         String longName = null;
         String longLink = null;
         while (true) {
             long at = position;
             if (!readBlock(header, "the next header")) {
-                if (!pax.equals(globalPax) || longName != null || longLink != null) {
+                if ((pax != null && !pax.equals(globalPax)) || longName != null || longLink != null) {
                     throw new TarFormatException("truncated tar: the archive ends after an extension header at byte " + at);
                 }
                 ended = true;
@@ -69,8 +71,13 @@ public final class TarReader implements Closeable {
             char type = h.typeFlag();
             long size = h.number(124, 12, "size");
             switch (type) {
-                case 'x' -> parsePax(readExtension(size, h), pax, pax00Sparse, h);
+                case 'x' -> {
+                    pax = pax != null ? pax : new LinkedHashMap<>(globalPax);
+                    pax00Sparse = pax00Sparse != null ? pax00Sparse : new ArrayList<>();
+                    parsePax(readExtension(size, h), pax, pax00Sparse, h);
+                }
                 case 'g' -> {
+                    pax = pax != null ? pax : new LinkedHashMap<>(globalPax);
                     parsePax(readExtension(size, h), globalPax, new ArrayList<>(), h);
                     pax.putAll(globalPax);
                 }
@@ -83,6 +90,7 @@ public final class TarReader implements Closeable {
         }
     }
 
+    /** {@code pax} and {@code pax00Sparse} are null when no PAX header applies. */
     private TarEntry entry(TarHeader h, char flag, long headerSize, Map<String, byte[]> pax, List<long[]> pax00Sparse,
                            String longName, String longLink) throws IOException {
         String name = text(pax, "path", longName != null ? longName : h.rawName());
@@ -100,6 +108,7 @@ public final class TarReader implements Closeable {
             default -> TarEntry.Type.OTHER;
         };
         if (type == TarEntry.Type.OTHER) {
+            pax = pax != null ? pax : new LinkedHashMap<>();
             pax.put("layerd.typeflag", String.valueOf(flag).getBytes(StandardCharsets.UTF_8));
         }
         int mode = (int) (h.number(100, 8, "mode") & 07777);
@@ -126,8 +135,9 @@ public final class TarReader implements Closeable {
         if (flag == 'S') {
             sparse = oldGnuSparse(h, name);
             size = h.number(483, 12, "realsize");
-        } else if (pax.containsKey("GNU.sparse.major") || pax.containsKey("GNU.sparse.map") || !pax00Sparse.isEmpty()
-                || pax.containsKey("GNU.sparse.size") || pax.containsKey("GNU.sparse.realsize")) {
+        } else if (pax != null && (pax.containsKey("GNU.sparse.major") || pax.containsKey("GNU.sparse.map")
+                || (pax00Sparse != null && !pax00Sparse.isEmpty())
+                || pax.containsKey("GNU.sparse.size") || pax.containsKey("GNU.sparse.realsize"))) {
             name = text(pax, "GNU.sparse.name", name);
             current = name;
             size = paxNumber(pax, "GNU.sparse.realsize", paxNumber(pax, "GNU.sparse.size", stored, name), name);
@@ -137,7 +147,7 @@ public final class TarReader implements Closeable {
                 sparse = pax01Sparse(text(pax, "GNU.sparse.map", ""), name);
             } else {
                 sparse = new ArrayList<>();
-                for (long[] r : pax00Sparse) {
+                for (long[] r : pax00Sparse != null ? pax00Sparse : List.<long[]>of()) {
                     sparse.add(new TarEntry.SparseRegion(r[0], r[1]));
                 }
             }
@@ -147,7 +157,7 @@ public final class TarReader implements Closeable {
             stored = remaining;
         }
         return new TarEntry(name, type, size, stored, mode, uid, gid, mtime, atime, ctime, link, major, minor,
-                pax.isEmpty() ? Map.of() : xattrs(pax), pax.isEmpty() ? Map.of() : Map.copyOf(pax),
+                pax == null || pax.isEmpty() ? Map.of() : xattrs(pax), pax == null || pax.isEmpty() ? Map.of() : Map.copyOf(pax),
                 sparse == null ? null : List.copyOf(sparse));
     }
 
@@ -330,17 +340,17 @@ public final class TarReader implements Closeable {
     }
 
     private static String text(Map<String, byte[]> pax, String key, String fallback) {
-        byte[] v = pax.get(key);
+        byte[] v = pax == null ? null : pax.get(key);
         return v == null ? fallback : new String(v, StandardCharsets.UTF_8);
     }
 
     private static long paxNumber(Map<String, byte[]> pax, String key, long fallback, String name) throws TarFormatException {
-        byte[] v = pax.get(key);
+        byte[] v = pax == null ? null : pax.get(key);
         return v == null ? fallback : parseLong(new String(v, StandardCharsets.US_ASCII), name);
     }
 
     private static Instant paxTime(Map<String, byte[]> pax, String key, Instant fallback, String name) throws TarFormatException {
-        byte[] v = pax.get(key);
+        byte[] v = pax == null ? null : pax.get(key);
         if (v == null) {
             return fallback;
         }
