@@ -86,6 +86,135 @@ class BlockOutputTest {
         assertEquals(1999, shown.get(shown.size() - 1)[0]);
     }
 
+    /** Several runs are written at once; a block rewritten while its earlier run is in flight must still end up last-written. */
+    @Test
+    void rewritesWinOverEarlierRunsStillInFlight() throws IOException {
+        Path file = Files.createFile(dir.resolve("image"));
+        int versions = 20;
+        try (FileChannel ch = new SlowLongWrites(FileChannel.open(file, StandardOpenOption.WRITE))) {
+            BlockOutput out = new BlockOutput(ch, 0, null);
+            // Each round: a long run over blocks 0..511 (two buffers, each write held back a while), then
+            // blocks 7 and 300 again as runs of their own, which overlap long runs still being written.
+            for (int v = 1; v <= versions; v++) {
+                for (long n = 0; n < 512; n++) {
+                    out.write(n, block(n, v), 0, B);
+                }
+                out.write(7, block(7, -v), 0, B);
+                out.write(300, block(300, -v), 0, B);
+            }
+            out.flush();
+        }
+        byte[] got = Files.readAllBytes(file);
+        for (long n = 0; n < 512; n++) {
+            byte[] want = n == 7 || n == 300 ? block(n, -versions) : block(n, versions);
+            assertArrayEquals(want, Arrays.copyOfRange(got, (int) n * B, (int) (n + 1) * B), "block " + n);
+        }
+    }
+
+    /** A file channel whose writes of more than one block take 20 ms longer, as a busy disk's might. */
+    private static final class SlowLongWrites extends FileChannel {
+        private final FileChannel file;
+
+        SlowLongWrites(FileChannel file) {
+            this.file = file;
+        }
+
+        @Override
+        public int write(ByteBuffer src, long position) throws IOException {
+            if (src.remaining() > B) {
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException();
+                }
+            }
+            return file.write(src, position);
+        }
+
+        @Override
+        public int read(ByteBuffer dst) throws IOException {
+            return file.read(dst);
+        }
+
+        @Override
+        public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
+            return file.read(dsts, offset, length);
+        }
+
+        @Override
+        public int write(ByteBuffer src) throws IOException {
+            return file.write(src);
+        }
+
+        @Override
+        public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+            return file.write(srcs, offset, length);
+        }
+
+        @Override
+        public long position() throws IOException {
+            return file.position();
+        }
+
+        @Override
+        public FileChannel position(long newPosition) throws IOException {
+            file.position(newPosition);
+            return this;
+        }
+
+        @Override
+        public long size() throws IOException {
+            return file.size();
+        }
+
+        @Override
+        public FileChannel truncate(long size) throws IOException {
+            file.truncate(size);
+            return this;
+        }
+
+        @Override
+        public void force(boolean metaData) throws IOException {
+            file.force(metaData);
+        }
+
+        @Override
+        public long transferTo(long position, long count, java.nio.channels.WritableByteChannel target) throws IOException {
+            return file.transferTo(position, count, target);
+        }
+
+        @Override
+        public long transferFrom(java.nio.channels.ReadableByteChannel src, long position, long count) throws IOException {
+            return file.transferFrom(src, position, count);
+        }
+
+        @Override
+        public int read(ByteBuffer dst, long position) throws IOException {
+            return file.read(dst, position);
+        }
+
+        @Override
+        public java.nio.MappedByteBuffer map(MapMode mode, long position, long size) throws IOException {
+            return file.map(mode, position, size);
+        }
+
+        @Override
+        public java.nio.channels.FileLock lock(long position, long size, boolean shared) throws IOException {
+            return file.lock(position, size, shared);
+        }
+
+        @Override
+        public java.nio.channels.FileLock tryLock(long position, long size, boolean shared) throws IOException {
+            return file.tryLock(position, size, shared);
+        }
+
+        @Override
+        protected void implCloseChannel() throws IOException {
+            file.close();
+        }
+    }
+
     @Test
     void aFailedWriteFailsTheCallerAndEveryLaterCallWithoutHanging() throws IOException {
         Path file = Files.createFile(dir.resolve("image"));
