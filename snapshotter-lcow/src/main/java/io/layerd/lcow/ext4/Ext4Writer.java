@@ -550,6 +550,10 @@ public final class Ext4Writer {
     // ---- helpers ----
 
     private void buildExtentTree(Node node) throws IOException {
+        if (ExtentTree.fitsInInode(node.extents)) { // most files: no tree blocks to write
+            node.iBlock = ExtentTree.inInode(node.extents);
+            return;
+        }
         List<Long> treeBlocks = new ArrayList<>();
         ExtentTree.Built built = ExtentTree.build(node.extents, block -> {
             long b = allocate(nameOf(node), 1);

@@ -30,14 +30,25 @@ final class ExtentTree {
     private ExtentTree() {
     }
 
+    /** Whether {@code extents} fit in i_block, needing no tree blocks ({@link #inInode}). */
+    static boolean fitsInInode(ExtentList extents) {
+        return extents.count() <= Ext4.EXTENTS_IN_INODE;
+    }
+
+    /** i_block holding {@code extents} themselves (depth 0); they must {@link #fitsInInode fit}. */
+    static byte[] inInode(ExtentList extents) {
+        int n = extents.count();
+        ByteBuffer root = node(Ext4.EXTENTS_IN_INODE, 0, n, Ext4.I_BLOCK_SIZE);
+        for (int i = 0; i < n; i++) {
+            putExtent(root, i, extents.logical(i), extents.physical(i), extents.length(i));
+        }
+        return root.array();
+    }
+
     static Built build(ExtentList extents, TreeBlockSink sink) throws IOException {
         int n = extents.count();
-        if (n <= Ext4.EXTENTS_IN_INODE) {
-            ByteBuffer root = node(Ext4.EXTENTS_IN_INODE, 0, n, Ext4.I_BLOCK_SIZE);
-            for (int i = 0; i < n; i++) {
-                putExtent(root, i, extents.logical(i), extents.physical(i), extents.length(i));
-            }
-            return new Built(root.array(), 0);
+        if (fitsInInode(extents)) {
+            return new Built(inInode(extents), 0);
         }
         // Leaves: each holds up to 340 extents; remember (first logical block, physical block).
         List<long[]> level = new ArrayList<>();
