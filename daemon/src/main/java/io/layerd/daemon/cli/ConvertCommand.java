@@ -10,7 +10,6 @@ import io.layerd.lcow.ext4.Ext4Writer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -69,22 +68,25 @@ final class ConvertCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        boolean stdin = input.equals("-");
-        long total = stdin ? -1 : Files.size(Path.of(input));
-        ProgressBar bar = new ProgressBar(err, ProgressBar.isTerminal(), "converting", total);
         switch (format) {
             case "vhd" -> {
-                return toVhd(out, bar, stdin);
+                return new VhdConversion(input, output, vhdOptions()).run(out, err);
             }
             case "cim" -> {
-                return toCim(out, bar, stdin);
+                return toCim(out, err);
             }
             default -> throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--format must be vhd or cim, not \"" + format + "\"");
         }
     }
 
-    private int toCim(PrintWriter out, ProgressBar bar, boolean stdin) throws IOException {
+    private LayerVhdWriter.Options vhdOptions() {
+        return new LayerVhdWriter.Options(!keepWhiteouts, verity, !noFooter, new Ext4Writer.Options(maxSize, inlineData));
+    }
+
+    private int toCim(PrintWriter out, PrintWriter err) throws IOException {
+        boolean stdin = input.equals("-");
+        ProgressBar bar = ProgressBar.forInput(err, input);
         Path cim = output.toAbsolutePath();
         String name = cim.getFileName().toString();
         if (!name.endsWith(".cim")) {
@@ -126,46 +128,5 @@ final class ConvertCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
-    }
-
-    private int toVhd(PrintWriter out, ProgressBar bar, boolean stdin) throws IOException {
-        var options = new LayerVhdWriter.Options(!keepWhiteouts, verity, !noFooter, new Ext4Writer.Options(maxSize, inlineData));
-        LayerVhdWriter.Result r;
-        try (InputStream raw = stdin ? System.in : DirectFileInputStream.open(Path.of(input));
-             InputStream counted = new ProgressStream(raw, bar)) {
-            r = LayerVhdWriter.write(counted, output, options, n -> { });
-        } finally {
-            bar.finish();
-        }
-        out.println("diffID:       " + r.diffId());
-        out.println("tar size:     " + r.tarBytes() + " bytes");
-        out.println("image size:   " + r.ext4Bytes() + " bytes (ext4)");
-        out.println("file size:    " + r.fileBytes() + " bytes (" + output + ")");
-        if (r.verityRoot() != null) {
-            out.println("verity root:  " + r.verityRoot());
-        }
-        out.flush();
-        return 0;
-    }
-
-    /** Counts the input bytes consumed (compressed, as stored) for the progress bar. */
-    private static final class ProgressStream extends FilterInputStream {
-        private final ProgressBar bar;
-        private long count;
-
-        ProgressStream(InputStream in, ProgressBar bar) {
-            super(in);
-            this.bar = bar;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n = super.read(b, off, len);
-            if (n > 0) {
-                count += n;
-                bar.update(count);
-            }
-            return n;
-        }
     }
 }

@@ -8,6 +8,12 @@ import picocli.CommandLine;
 final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
     @Override
     public int handleExecutionException(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+        cmd.getErr().println("layerd: " + message(e));
+        return 1;
+    }
+
+    /** The one line shown for a failed command. */
+    static String message(Exception e) {
         String message;
         if (e instanceof LayerdException le) {
             message = le.getMessage();
@@ -21,7 +27,6 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
         } else {
             message = e.toString();
         }
-        cmd.getErr().println("layerd: " + message);
-        return 1;
+        return message;
     }
 }

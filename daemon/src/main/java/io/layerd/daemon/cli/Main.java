@@ -3,6 +3,7 @@ package io.layerd.daemon.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
+import java.io.PrintWriter;
 import java.util.Arrays;
 
 /** {@code layerd}: the daemon and its command-line tools. */
@@ -17,12 +18,29 @@ public final class Main {
 
     /** Runs the command line and returns its exit code (tests call this without exiting). */
     public static int run(String... args) {
+        if (isConvert(args)) {
+            Integer code = ConvertFastPath.run(Arrays.copyOfRange(args, 1, args.length),
+                    new PrintWriter(System.out, true), new PrintWriter(System.err, true));
+            if (code != null) {
+                return code;
+            }
+        }
         return execute(commandLine(args), args);
     }
 
     /** Runs the command line writing to {@code out} and {@code err}. */
-    public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
+        if (isConvert(args)) {
+            Integer code = ConvertFastPath.run(Arrays.copyOfRange(args, 1, args.length), out, err);
+            if (code != null) {
+                return code;
+            }
+        }
         return execute(commandLine(args).setOut(out).setErr(err), args);
+    }
+
+    private static boolean isConvert(String... args) {
+        return args.length > 0 && args[0].equals("convert");
     }
 
     private static int execute(CommandLine cl, String... args) {
@@ -32,11 +50,12 @@ public final class Main {
     /**
      * The whole command tree, or for {@code convert} only its own command: building picocli's
      * model of every command costs about 0.3 s of a cold JVM, a fifth of converting a small layer,
-     * and convert runs once per layer in scripts.
+     * and convert runs once per layer in scripts (its plain form skips picocli altogether:
+     * {@link ConvertFastPath}).
      */
     private static CommandLine commandLine(String... args) {
         CommandLine cl;
-        if (args.length > 0 && args[0].equals("convert")) {
+        if (isConvert(args)) {
             cl = new CommandLine(new ConvertCommand());
             cl.setCommandName("layerd convert");
         } else {

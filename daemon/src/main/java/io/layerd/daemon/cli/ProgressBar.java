@@ -26,6 +26,12 @@ final class ProgressBar {
         this.total = total;
     }
 
+    /** A "converting" bar over the bytes of {@code input} (a path, or {@code -}: standard input of unknown size). */
+    static ProgressBar forInput(PrintWriter out, String input) throws java.io.IOException {
+        long total = input.equals("-") ? -1 : java.nio.file.Files.size(java.nio.file.Path.of(input));
+        return new ProgressBar(out, isTerminal(), "converting", total);
+    }
+
     static boolean isTerminal() {
         return System.console() != null;
     }

@@ -8,6 +8,15 @@ import java.util.Locale;
 final class SizeConverter implements CommandLine.ITypeConverter<Long> {
     @Override
     public Long convert(String value) {
+        try {
+            return parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.TypeConversionException(e.getMessage());
+        }
+    }
+
+    /** The size {@code value} names, in bytes; IllegalArgumentException (saying what is accepted) if it names none. */
+    static long parse(String value) {
         String v = value.trim().toUpperCase(Locale.ROOT);
         if (v.endsWith("IB")) {
             v = v.substring(0, v.length() - 2);
@@ -31,7 +40,7 @@ final class SizeConverter implements CommandLine.ITypeConverter<Long> {
             }
             return n * unit;
         } catch (NumberFormatException e) {
-            throw new CommandLine.TypeConversionException("'" + value + "' is not a size (examples: 20G, 512M, 4096)");
+            throw new IllegalArgumentException("'" + value + "' is not a size (examples: 20G, 512M, 4096)");
         }
     }
 
