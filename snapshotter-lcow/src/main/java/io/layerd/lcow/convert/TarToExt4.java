@@ -61,8 +61,8 @@ public final class TarToExt4 {
 
     private void entry(TarReader reader, TarEntry e) throws IOException {
         String name = e.name();
-        String base = baseName(name);
-        if (convertWhiteouts && base.startsWith(WHITEOUT_PREFIX)) {
+        if (convertWhiteouts && isWhiteout(name)) {
+            String base = baseName(name);
             String dir = parentOf(name);
             if (base.equals(OPAQUE_MARKER)) {
                 writer.setXattr(dir, "trusted.overlay.opaque", "y".getBytes(StandardCharsets.US_ASCII));
@@ -135,6 +135,16 @@ public final class TarToExt4 {
 
     private static FileTime time(Instant t, FileTime fallback) {
         return t == null ? fallback : FileTime.of(t);
+    }
+
+    /** Whether the last component of {@code path} starts with {@code .wh.} (without allocating: this runs per entry). */
+    private static boolean isWhiteout(String path) {
+        int end = path.length();
+        while (end > 1 && path.charAt(end - 1) == '/') {
+            end--;
+        }
+        int start = path.lastIndexOf('/', end - 1) + 1;
+        return end - start >= WHITEOUT_PREFIX.length() && path.startsWith(WHITEOUT_PREFIX, start);
     }
 
     private static String baseName(String path) {

@@ -203,7 +203,7 @@ public final class Ext4Writer {
             directory(path, Metadata.plain(0755));
             n = lookup(parts);
         }
-        n.xattrs.put(name, value);
+        n.setXattr(name, value);
     }
 
     /** The type of the entry at {@code path}, for callers that merge (whiteouts): null if absent. */
@@ -348,7 +348,7 @@ public final class Ext4Writer {
             }
             if (!n.blockXattrs.isEmpty()) {
                 ByteBuffer block = Xattrs.block(n.blockXattrs);
-                n.xattrBlock = allocate(nameOf(n), 1);
+                n.xattrBlock = allocate(n, 1);
                 out.write(n.xattrBlock, block);
             }
         }
@@ -403,7 +403,7 @@ public final class Ext4Writer {
                 long number = blk * Ext4.INODES_PER_BLOCK + i + 1;
                 Node n = number < nodes.size() ? nodes.get((int) number) : null;
                 if (n != null && n.links > 0) {
-                    n.serialize(table.slice(i * Ext4.INODE_SIZE, Ext4.INODE_SIZE));
+                    n.serialize(table, i * Ext4.INODE_SIZE);
                     any = true;
                 }
             }
@@ -430,44 +430,34 @@ public final class Ext4Writer {
         }
         used.set((int) inodeTable, (int) (inodeBitmaps + groups));
 
+        // Inode usage, by inode number - 1 as in the bitmaps; directories counted per group.
+        BitSet inodesInUse = new BitSet();
+        inodesInUse.set(0, Ext4.FIRST_INODE - 1); // the reserved inodes count as used
+        int[] dirsInGroup = new int[(int) groups];
+        for (Node n : live) {
+            inodesInUse.set(n.number - 1);
+            if (n.isDirectory()) {
+                dirsInGroup[(n.number - 1) / ipg]++;
+            }
+        }
+
         long freeBlocksTotal = 0;
         long freeInodesTotal = 0;
         ByteBuffer gdt = ByteBuffer.allocate(gdtBlocks * Ext4.BLOCK_SIZE).order(ByteOrder.LITTLE_ENDIAN);
-        byte[] bitmap = new byte[Ext4.BLOCK_SIZE];
         for (int g = 0; g < groups; g++) {
             long first = (long) g * Ext4.BLOCKS_PER_GROUP;
-            zero(bitmap, 0, Ext4.BLOCK_SIZE);
-            int freeBlocks = 0;
-            for (int i = 0; i < Ext4.BLOCKS_PER_GROUP; i++) {
-                long b = first + i;
-                if (b >= blocksCount || used.get((int) b)) {
-                    bitmap[i >> 3] |= (byte) (1 << (i & 7)); // past the end: padding bits are set
-                } else {
-                    freeBlocks++;
-                }
+            BitSet blockBits = used.get((int) first, (int) (first + Ext4.BLOCKS_PER_GROUP));
+            if (blocksCount < first + Ext4.BLOCKS_PER_GROUP) {
+                blockBits.set((int) (blocksCount - first), Ext4.BLOCKS_PER_GROUP); // past the end: padding bits are set
             }
-            out.write(blockBitmaps + g, bitmap, 0, Ext4.BLOCK_SIZE);
-            zero(bitmap, 0, Ext4.BLOCK_SIZE);
-            int freeInodes = 0;
-            int dirs = 0;
-            for (int i = 0; i < Ext4.MAX_INODES_PER_GROUP; i++) {
-                long number = (long) g * ipg + i + 1;
-                Node n = i < ipg && number < nodes.size() ? nodes.get((int) number) : null;
-                boolean inUse = i >= ipg // padding past the group's inodes
-                        || number < Ext4.FIRST_INODE // reserved inodes count as used
-                        || (n != null && n.links > 0);
-                if (inUse) {
-                    bitmap[i >> 3] |= (byte) (1 << (i & 7));
-                } else {
-                    freeInodes++;
-                }
-                if (i < ipg && n != null && n.links > 0 && n.isDirectory()) {
-                    dirs++;
-                }
-            }
-            out.write(inodeBitmaps + g, bitmap, 0, Ext4.BLOCK_SIZE);
+            int freeBlocks = Ext4.BLOCKS_PER_GROUP - blockBits.cardinality();
+            out.write(blockBitmaps + g, bitmapBlock(blockBits));
+            BitSet inodeBits = inodesInUse.get(g * ipg, (g + 1) * ipg);
+            inodeBits.set(ipg, Ext4.MAX_INODES_PER_GROUP); // padding past the group's inodes
+            int freeInodes = Ext4.MAX_INODES_PER_GROUP - inodeBits.cardinality();
+            out.write(inodeBitmaps + g, bitmapBlock(inodeBits));
             new GroupDescriptor(blockBitmaps + g, inodeBitmaps + g, inodeTable + (long) g * ipg / Ext4.INODES_PER_BLOCK,
-                    freeBlocks, freeInodes, dirs).writeTo(gdt, g);
+                    freeBlocks, freeInodes, dirsInGroup[g]).writeTo(gdt, g);
             freeBlocksTotal += freeBlocks;
             freeInodesTotal += freeInodes;
         }
@@ -495,6 +485,17 @@ public final class Ext4Writer {
         return new Ext4Image(blocksCount, groups * ipg, (int) groups);
     }
 
+    /**
+     * One bitmap block of {@code bits}: BitSet's little-endian bytes put bit {@code i} at byte
+     * {@code i / 8}, bit {@code i % 8}, which is ext4's bitmap order.
+     */
+    private static ByteBuffer bitmapBlock(BitSet bits) {
+        byte[] block = new byte[Ext4.BLOCK_SIZE];
+        byte[] set = bits.toByteArray();
+        System.arraycopy(set, 0, block, 0, set.length);
+        return ByteBuffer.wrap(block);
+    }
+
     /** Link counts from the tree: a file counts its names, a directory 2 + its subdirectories. */
     private void countLinks(List<Node> live) {
         for (Node n : nodes) {
@@ -506,16 +507,12 @@ public final class Ext4Writer {
         stack.push(root);
         while (!stack.isEmpty()) {
             Node d = stack.pop();
-            live.add(d);
             int subdirs = 0;
             for (Node c : d.children.values()) {
                 if (c.isDirectory()) {
                     subdirs++;
                     stack.push(c);
                 } else {
-                    if (c.links == 0) {
-                        live.add(c);
-                    }
                     c.links++;
                 }
             }
@@ -523,7 +520,11 @@ public final class Ext4Writer {
             // dir_nlink: a directory with too many subdirectories keeps a link count of 1.
             d.links = 2 + subdirs > Ext4.MAX_LINKS ? 1 : 2 + subdirs;
         }
-        live.sort((a, b) -> Integer.compare(a.number, b.number));
+        for (Node n : nodes) { // in inode number order: nodes are numbered by their index
+            if (n != null && n.links > 0) {
+                live.add(n);
+            }
+        }
     }
 
     private void layoutDirectory(Node dir, int[] hashSeed) throws IOException {
@@ -536,7 +537,7 @@ public final class Ext4Writer {
         DirectoryBlocks layout = DirectoryBlocks.build(dir.number, dir.parent.number, entries,
                 DirectoryBlocks.STORED_HASH_VERSION, hashSeed);
         List<ByteBuffer> blocks = layout.blocks();
-        long first = allocate(nameOf(dir), blocks.size());
+        long first = allocate(dir, blocks.size());
         for (int i = 0; i < blocks.size(); i++) {
             out.write(first + i, blocks.get(i));
         }
@@ -556,7 +557,7 @@ public final class Ext4Writer {
         }
         List<Long> treeBlocks = new ArrayList<>();
         ExtentTree.Built built = ExtentTree.build(node.extents, block -> {
-            long b = allocate(nameOf(node), 1);
+            long b = allocate(node, 1);
             out.write(b, block);
             treeBlocks.add(b);
             return b;
@@ -564,6 +565,11 @@ public final class Ext4Writer {
         node.iBlock = built.iBlock();
         node.treeBlocks = built.treeBlocks();
         node.treeBlockNumbers = treeBlocks.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    /** As {@link #allocate(String, long)}, naming the node's path only if the image is full. */
+    private long allocate(Node node, long n) throws Ext4Exception {
+        return nextBlock + n > maxBlocks ? allocate(nameOf(node), n) : allocate("", n);
     }
 
     private long allocate(String path, long n) throws Ext4Exception {

@@ -8,10 +8,12 @@ import java.util.Arrays;
  * extent both logically and physically grows it, up to ext4's 32768-block limit.
  */
 final class ExtentList {
-    // Most files have one extent or none: start empty and grow on the first add.
-    private long[] logical = new long[0];
-    private long[] physical = new long[0];
-    private int[] length = new int[0];
+    private static final long[] NO_LONGS = {};
+    private static final int[] NO_INTS = {};
+    // Most files have one extent or none: start empty (shared arrays) and grow on the first add.
+    private long[] logical = NO_LONGS;
+    private long[] physical = NO_LONGS;
+    private int[] length = NO_INTS;
     private int count;
     private long blocks;
 

@@ -1,7 +1,6 @@
 package io.layerd.lcow.ext4;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,8 +26,8 @@ final class Node {
     final int number;
     int mode;
     Metadata meta;
-    /** Extended attributes, by full name; sorted for determinism. */
-    final Map<String, byte[]> xattrs = new TreeMap<>();
+    /** Extended attributes, by full name; sorted for determinism. Null while there are none (most inodes). */
+    private TreeMap<String, byte[]> xattrs;
 
     // regular files and slow symlinks
     long size;
@@ -56,7 +55,7 @@ final class Node {
         this.number = number;
         this.mode = mode;
         this.meta = meta;
-        xattrs.putAll(meta.xattrs());
+        xattrs = meta.xattrs().isEmpty() ? null : new TreeMap<>(meta.xattrs());
         if (isDirectory()) {
             children = new LinkedHashMap<>();
         }
@@ -83,8 +82,15 @@ final class Node {
     void update(Metadata m) {
         meta = m;
         mode = (mode & Ext4.S_IFMT) | m.permissions();
-        xattrs.clear();
-        xattrs.putAll(m.xattrs());
+        xattrs = m.xattrs().isEmpty() ? null : new TreeMap<>(m.xattrs());
+    }
+
+    /** Sets (or replaces) one extended attribute. */
+    void setXattr(String name, byte[] value) {
+        if (xattrs == null) {
+            xattrs = new TreeMap<>();
+        }
+        xattrs.put(name, value);
     }
 
     /** Whether data lives in extents (regular files with blocks, slow symlinks, directories). */
@@ -103,12 +109,12 @@ final class Node {
     /** Splits attributes between the inode and an external block; false if even a block cannot hold the rest. */
     boolean placeXattrs() {
         boolean inlineFile = inline != null && isRegular();
-        if (xattrs.isEmpty() && !inlineFile) { // most inodes: nothing to place
+        if (xattrs == null && !inlineFile) { // most inodes: nothing to place
             inodeXattrs = List.of();
             blockXattrs = List.of();
             return true;
         }
-        List<Xattrs.Entry> all = Xattrs.entries(xattrs);
+        List<Xattrs.Entry> all = xattrs == null ? List.of() : Xattrs.entries(xattrs);
         List<Xattrs.Entry> inInode = new ArrayList<>();
         List<Xattrs.Entry> inBlock = new ArrayList<>();
         if (inlineFile) {
@@ -133,54 +139,54 @@ final class Node {
         return extents.blocks() + treeBlocks + (xattrBlock != 0 ? 1 : 0);
     }
 
-    void serialize(ByteBuffer out) {
-        ByteBuffer b = out.slice().order(ByteOrder.LITTLE_ENDIAN);
+    /** Writes the 256-byte inode into {@code b} (little-endian) at {@code at}, over zeros. */
+    void serialize(ByteBuffer b, int at) {
         long uid = meta.uid();
         long gid = meta.gid();
         int flags = Ext4.HUGE_FILE_FL;
-        b.putShort(0, (short) mode);
-        b.putShort(2, (short) uid);
-        b.putInt(4, (int) size);
-        b.putInt(8, meta.atime().low());
-        b.putInt(12, meta.ctime().low());
-        b.putInt(16, meta.mtime().low());
-        b.putShort(24, (short) gid);
-        b.putShort(26, (short) links);
+        b.putShort(at + 0, (short) mode);
+        b.putShort(at + 2, (short) uid);
+        b.putInt(at + 4, (int) size);
+        b.putInt(at + 8, meta.atime().low());
+        b.putInt(at + 12, meta.ctime().low());
+        b.putInt(at + 16, meta.mtime().low());
+        b.putShort(at + 24, (short) gid);
+        b.putShort(at + 26, (short) links);
         long blocks = ownedBlocks();
-        b.putInt(28, (int) blocks);
+        b.putInt(at + 28, (int) blocks);
         if (usesExtents()) {
             flags |= Ext4.EXTENTS_FL;
-            b.put(40, iBlock);
+            b.put(at + 40, iBlock);
         } else if (inline != null) {
             if (isRegular()) {
                 flags |= Ext4.INLINE_DATA_FL;
             }
-            b.put(40, inline);
+            b.put(at + 40, inline);
         } else if (isDevice()) {
             if (major < 256 && minor < 256) {
-                b.putInt(40, (major << 8) | minor); // old encoding
+                b.putInt(at + 40, (major << 8) | minor); // old encoding
             } else {
-                b.putInt(44, (minor & 0xff) | (major << 8) | ((minor & ~0xff) << 12));
+                b.putInt(at + 44, (minor & 0xff) | (major << 8) | ((minor & ~0xff) << 12));
             }
         }
         if (isDirectory() && children != null && children.size() > 0 && indexed) {
             flags |= Ext4.INDEX_FL;
         }
-        b.putInt(32, flags);
-        b.putInt(104, (int) xattrBlock);
-        b.putInt(108, (int) (size >>> 32));
-        b.putShort(116, (short) (blocks >>> 32));
-        b.putShort(118, (short) (xattrBlock >>> 32));
-        b.putShort(120, (short) (uid >>> 16));
-        b.putShort(122, (short) (gid >>> 16));
-        b.putShort(128, (short) Ext4.EXTRA_ISIZE);
-        b.putInt(132, meta.ctime().extra());
-        b.putInt(136, meta.mtime().extra());
-        b.putInt(140, meta.atime().extra());
-        b.putInt(144, meta.crtime().low());
-        b.putInt(148, meta.crtime().extra());
+        b.putInt(at + 32, flags);
+        b.putInt(at + 104, (int) xattrBlock);
+        b.putInt(at + 108, (int) (size >>> 32));
+        b.putShort(at + 116, (short) (blocks >>> 32));
+        b.putShort(at + 118, (short) (xattrBlock >>> 32));
+        b.putShort(at + 120, (short) (uid >>> 16));
+        b.putShort(at + 122, (short) (gid >>> 16));
+        b.putShort(at + 128, (short) Ext4.EXTRA_ISIZE);
+        b.putInt(at + 132, meta.ctime().extra());
+        b.putInt(at + 136, meta.mtime().extra());
+        b.putInt(at + 140, meta.atime().extra());
+        b.putInt(at + 144, meta.crtime().low());
+        b.putInt(at + 148, meta.crtime().extra());
         if (inodeXattrs != null && !inodeXattrs.isEmpty()) {
-            int start = 128 + Ext4.EXTRA_ISIZE;
+            int start = at + 128 + Ext4.EXTRA_ISIZE;
             b.putInt(start, Ext4.XATTR_MAGIC);
             Xattrs.writeRegion(b.slice(start + 4, INODE_XATTR_SPACE), inodeXattrs, 0, false);
         }
