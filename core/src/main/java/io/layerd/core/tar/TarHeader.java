@@ -1,5 +1,8 @@
 package io.layerd.core.tar;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -16,6 +19,8 @@ import java.nio.charset.StandardCharsets;
  */
 final class TarHeader {
     static final int SIZE = 512;
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long EVEN_BYTES = 0x00FF00FF00FF00FFL;
 
     private final byte[] b;
     private final long at;
@@ -34,14 +39,26 @@ final class TarHeader {
         return true;
     }
 
+    /**
+     * The sum of the block's bytes as unsigned values, eight at a time: each long is split into
+     * its even and odd bytes, added in four 16-bit lanes (at most 64 × 2 × 255 per lane, no
+     * carry between lanes), and the lanes summed at the end. It runs for every header, and is
+     * several times faster than a byte loop, compiled or not.
+     */
+    private long unsignedByteSum() {
+        long lanes = 0;
+        for (int i = 0; i < SIZE; i += Long.BYTES) {
+            long v = (long) LONGS.get(b, i);
+            lanes += (v & EVEN_BYTES) + ((v >>> 8) & EVEN_BYTES);
+        }
+        return (lanes & 0xFFFF) + ((lanes >>> 16) & 0xFFFF) + ((lanes >>> 32) & 0xFFFF) + (lanes >>> 48);
+    }
+
     /** Verifies the checksum: the unsigned (or, for old writers, signed) byte sum with the field as spaces. */
     void verifyChecksum() throws TarFormatException {
         long stored = number(148, 8, "checksum");
-        // One tight pass over the block; the checksum field then counts as eight spaces.
-        long unsigned = 0;
-        for (byte x : b) {
-            unsigned += x & 0xff;
-        }
+        // The checksum field then counts as eight spaces.
+        long unsigned = unsignedByteSum();
         long field = 0;
         for (int i = 148; i < 156; i++) {
             field += b[i] & 0xff;
