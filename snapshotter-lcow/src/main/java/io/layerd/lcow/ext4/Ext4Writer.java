@@ -403,7 +403,7 @@ public final class Ext4Writer {
                 long number = blk * Ext4.INODES_PER_BLOCK + i + 1;
                 Node n = number < nodes.size() ? nodes.get((int) number) : null;
                 if (n != null && n.links > 0) {
-                    n.serialize(table, i * Ext4.INODE_SIZE);
+                    n.serialize(table.array(), i * Ext4.INODE_SIZE);
                     any = true;
                 }
             }

@@ -2,7 +2,6 @@ package io.layerd.lcow.ext4;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -38,11 +37,11 @@ final class ExtentTree {
     /** i_block holding {@code extents} themselves (depth 0); they must {@link #fitsInInode fit}. */
     static byte[] inInode(ExtentList extents) {
         int n = extents.count();
-        ByteBuffer root = node(Ext4.EXTENTS_IN_INODE, 0, n, Ext4.I_BLOCK_SIZE);
+        byte[] root = node(Ext4.EXTENTS_IN_INODE, 0, n, Ext4.I_BLOCK_SIZE);
         for (int i = 0; i < n; i++) {
             putExtent(root, i, extents.logical(i), extents.physical(i), extents.length(i));
         }
-        return root.array();
+        return root;
     }
 
     static Built build(ExtentList extents, TreeBlockSink sink) throws IOException {
@@ -55,11 +54,11 @@ final class ExtentTree {
         int written = 0;
         for (int start = 0; start < n; start += Ext4.EXTENTS_PER_BLOCK) {
             int count = Math.min(Ext4.EXTENTS_PER_BLOCK, n - start);
-            ByteBuffer leaf = node(Ext4.EXTENTS_PER_BLOCK, 0, count, Ext4.BLOCK_SIZE);
+            byte[] leaf = node(Ext4.EXTENTS_PER_BLOCK, 0, count, Ext4.BLOCK_SIZE);
             for (int i = 0; i < count; i++) {
                 putExtent(leaf, i, extents.logical(start + i), extents.physical(start + i), extents.length(start + i));
             }
-            level.add(new long[]{extents.logical(start), sink.allocateAndWrite(leaf)});
+            level.add(new long[]{extents.logical(start), sink.allocateAndWrite(ByteBuffer.wrap(leaf))});
             written++;
         }
         int depth = 1;
@@ -67,46 +66,45 @@ final class ExtentTree {
             List<long[]> up = new ArrayList<>();
             for (int start = 0; start < level.size(); start += Ext4.EXTENTS_PER_BLOCK) {
                 int count = Math.min(Ext4.EXTENTS_PER_BLOCK, level.size() - start);
-                ByteBuffer index = node(Ext4.EXTENTS_PER_BLOCK, depth, count, Ext4.BLOCK_SIZE);
+                byte[] index = node(Ext4.EXTENTS_PER_BLOCK, depth, count, Ext4.BLOCK_SIZE);
                 for (int i = 0; i < count; i++) {
                     putIndex(index, i, level.get(start + i)[0], level.get(start + i)[1]);
                 }
-                up.add(new long[]{level.get(start)[0], sink.allocateAndWrite(index)});
+                up.add(new long[]{level.get(start)[0], sink.allocateAndWrite(ByteBuffer.wrap(index))});
                 written++;
             }
             level = up;
             depth++;
         }
-        ByteBuffer root = node(Ext4.EXTENTS_IN_INODE, depth, level.size(), Ext4.I_BLOCK_SIZE);
+        byte[] root = node(Ext4.EXTENTS_IN_INODE, depth, level.size(), Ext4.I_BLOCK_SIZE);
         for (int i = 0; i < level.size(); i++) {
             putIndex(root, i, level.get(i)[0], level.get(i)[1]);
         }
-        return new Built(root.array(), written);
+        return new Built(root, written);
     }
 
-    private static ByteBuffer node(int max, int depth, int entries, int size) {
-        ByteBuffer b = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
-        b.putShort(0, (short) Ext4.EXTENT_MAGIC);
-        b.putShort(2, (short) entries);
-        b.putShort(4, (short) max);
-        b.putShort(6, (short) depth);
-        b.putInt(8, 0);
-        return b;
+    private static byte[] node(int max, int depth, int entries, int size) {
+        byte[] b = new byte[size];
+        LittleEndian.putShort(b, 0, Ext4.EXTENT_MAGIC);
+        LittleEndian.putShort(b, 2, entries);
+        LittleEndian.putShort(b, 4, max);
+        LittleEndian.putShort(b, 6, depth);
+        return b; // eh_generation stays 0
     }
 
-    private static void putExtent(ByteBuffer b, int i, long logical, long physical, int length) {
+    private static void putExtent(byte[] b, int i, long logical, long physical, int length) {
         int at = Ext4.EXTENT_ENTRY_SIZE * (i + 1);
-        b.putInt(at, (int) logical);
-        b.putShort(at + 4, (short) length);
-        b.putShort(at + 6, (short) (physical >>> 32));
-        b.putInt(at + 8, (int) physical);
+        LittleEndian.putInt(b, at, (int) logical);
+        LittleEndian.putShort(b, at + 4, length);
+        LittleEndian.putShort(b, at + 6, (int) (physical >>> 32));
+        LittleEndian.putInt(b, at + 8, (int) physical);
     }
 
-    private static void putIndex(ByteBuffer b, int i, long logical, long leaf) {
+    private static void putIndex(byte[] b, int i, long logical, long leaf) {
         int at = Ext4.EXTENT_ENTRY_SIZE * (i + 1);
-        b.putInt(at, (int) logical);
-        b.putInt(at + 4, (int) leaf);
-        b.putShort(at + 8, (short) (leaf >>> 32));
-        b.putShort(at + 10, (short) 0);
+        LittleEndian.putInt(b, at, (int) logical);
+        LittleEndian.putInt(b, at + 4, (int) leaf);
+        LittleEndian.putShort(b, at + 8, (int) (leaf >>> 32));
+        LittleEndian.putShort(b, at + 10, 0);
     }
 }

@@ -139,56 +139,56 @@ final class Node {
         return extents.blocks() + treeBlocks + (xattrBlock != 0 ? 1 : 0);
     }
 
-    /** Writes the 256-byte inode into {@code b} (little-endian) at {@code at}, over zeros. */
-    void serialize(ByteBuffer b, int at) {
+    /** Writes the 256-byte inode into {@code b} at {@code at}, over zeros. */
+    void serialize(byte[] b, int at) {
         long uid = meta.uid();
         long gid = meta.gid();
         int flags = Ext4.HUGE_FILE_FL;
-        b.putShort(at + 0, (short) mode);
-        b.putShort(at + 2, (short) uid);
-        b.putInt(at + 4, (int) size);
-        b.putInt(at + 8, meta.atime().low());
-        b.putInt(at + 12, meta.ctime().low());
-        b.putInt(at + 16, meta.mtime().low());
-        b.putShort(at + 24, (short) gid);
-        b.putShort(at + 26, (short) links);
+        LittleEndian.putShort(b, at, mode);
+        LittleEndian.putShort(b, at + 2, (int) uid);
+        LittleEndian.putInt(b, at + 4, (int) size);
+        LittleEndian.putInt(b, at + 8, meta.atime().low());
+        LittleEndian.putInt(b, at + 12, meta.ctime().low());
+        LittleEndian.putInt(b, at + 16, meta.mtime().low());
+        LittleEndian.putShort(b, at + 24, (int) gid);
+        LittleEndian.putShort(b, at + 26, links);
         long blocks = ownedBlocks();
-        b.putInt(at + 28, (int) blocks);
+        LittleEndian.putInt(b, at + 28, (int) blocks);
         if (usesExtents()) {
             flags |= Ext4.EXTENTS_FL;
-            b.put(at + 40, iBlock);
+            System.arraycopy(iBlock, 0, b, at + 40, iBlock.length);
         } else if (inline != null) {
             if (isRegular()) {
                 flags |= Ext4.INLINE_DATA_FL;
             }
-            b.put(at + 40, inline);
+            System.arraycopy(inline, 0, b, at + 40, inline.length);
         } else if (isDevice()) {
             if (major < 256 && minor < 256) {
-                b.putInt(at + 40, (major << 8) | minor); // old encoding
+                LittleEndian.putInt(b, at + 40, (major << 8) | minor); // old encoding
             } else {
-                b.putInt(at + 44, (minor & 0xff) | (major << 8) | ((minor & ~0xff) << 12));
+                LittleEndian.putInt(b, at + 44, (minor & 0xff) | (major << 8) | ((minor & ~0xff) << 12));
             }
         }
         if (isDirectory() && children != null && children.size() > 0 && indexed) {
             flags |= Ext4.INDEX_FL;
         }
-        b.putInt(at + 32, flags);
-        b.putInt(at + 104, (int) xattrBlock);
-        b.putInt(at + 108, (int) (size >>> 32));
-        b.putShort(at + 116, (short) (blocks >>> 32));
-        b.putShort(at + 118, (short) (xattrBlock >>> 32));
-        b.putShort(at + 120, (short) (uid >>> 16));
-        b.putShort(at + 122, (short) (gid >>> 16));
-        b.putShort(at + 128, (short) Ext4.EXTRA_ISIZE);
-        b.putInt(at + 132, meta.ctime().extra());
-        b.putInt(at + 136, meta.mtime().extra());
-        b.putInt(at + 140, meta.atime().extra());
-        b.putInt(at + 144, meta.crtime().low());
-        b.putInt(at + 148, meta.crtime().extra());
+        LittleEndian.putInt(b, at + 32, flags);
+        LittleEndian.putInt(b, at + 104, (int) xattrBlock);
+        LittleEndian.putInt(b, at + 108, (int) (size >>> 32));
+        LittleEndian.putShort(b, at + 116, (int) (blocks >>> 32));
+        LittleEndian.putShort(b, at + 118, (int) (xattrBlock >>> 32));
+        LittleEndian.putShort(b, at + 120, (int) (uid >>> 16));
+        LittleEndian.putShort(b, at + 122, (int) (gid >>> 16));
+        LittleEndian.putShort(b, at + 128, Ext4.EXTRA_ISIZE);
+        LittleEndian.putInt(b, at + 132, meta.ctime().extra());
+        LittleEndian.putInt(b, at + 136, meta.mtime().extra());
+        LittleEndian.putInt(b, at + 140, meta.atime().extra());
+        LittleEndian.putInt(b, at + 144, meta.crtime().low());
+        LittleEndian.putInt(b, at + 148, meta.crtime().extra());
         if (inodeXattrs != null && !inodeXattrs.isEmpty()) {
             int start = at + 128 + Ext4.EXTRA_ISIZE;
-            b.putInt(start, Ext4.XATTR_MAGIC);
-            Xattrs.writeRegion(b.slice(start + 4, INODE_XATTR_SPACE), inodeXattrs, 0, false);
+            LittleEndian.putInt(b, start, Ext4.XATTR_MAGIC);
+            Xattrs.writeRegion(ByteBuffer.wrap(b, start + 4, INODE_XATTR_SPACE).slice(), inodeXattrs, 0, false);
         }
     }
 
