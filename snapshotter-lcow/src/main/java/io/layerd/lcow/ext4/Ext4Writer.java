@@ -465,8 +465,11 @@ public final class Ext4Writer {
             out.write(1 + i, gdt.slice(i * Ext4.BLOCK_SIZE, Ext4.BLOCK_SIZE));
         }
         int incompat = Ext4.INCOMPAT_FILETYPE | Ext4.INCOMPAT_EXTENTS | Ext4.INCOMPAT_FLEX_BG;
-        if (live.stream().anyMatch(n -> n.isRegular() && n.inline != null)) {
-            incompat |= Ext4.INCOMPAT_INLINE_DATA;
+        for (Node n : live) {
+            if (n.isRegular() && n.inline != null) {
+                incompat |= Ext4.INCOMPAT_INLINE_DATA;
+                break;
+            }
         }
         Superblock sb = new Superblock(groups * ipg, blocksCount, freeBlocksTotal, freeInodesTotal, ipg,
                 Ext4.COMPAT_EXT_ATTR | Ext4.COMPAT_DIR_INDEX | Ext4.COMPAT_SPARSE_SUPER2,
