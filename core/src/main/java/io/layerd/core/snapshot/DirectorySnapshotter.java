@@ -166,8 +166,10 @@ public class DirectorySnapshotter implements Snapshotter, Cleaner {
                     }
                 } catch (IOException | UncheckedIOException e) {
                     // A Remove racing this commit takes the directory away: say what the metadata says.
+                    // Remove renames the directory inside its write transaction, and reads do not
+                    // wait for writers, so ask in a write transaction: it sees that Remove finished.
                     long id = active.get().id();
-                    if (store.read(tx -> tx.lookup(key)).filter(x -> x.kind() == Kind.ACTIVE && x.id() == id).isEmpty()) {
+                    if (store.write(tx -> tx.lookup(key)).filter(x -> x.kind() == Kind.ACTIVE && x.id() == id).isEmpty()) {
                         throw LayerdException.notFound("snapshot \"%s\": removed while being committed", key);
                     }
                     throw e instanceof UncheckedIOException u ? u
