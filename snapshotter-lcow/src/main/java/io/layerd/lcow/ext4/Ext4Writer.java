@@ -343,6 +343,9 @@ public final class Ext4Writer {
         countLinks(live);
         // External attribute blocks and directory blocks go after the file data.
         for (Node n : live) {
+            if (!n.hasAttributeData()) { // most inodes: nothing to place
+                continue;
+            }
             if (!n.placeXattrs()) {
                 throw new Ext4Exception(nameOf(n) + ": extended attributes do not fit in one 4 KiB block");
             }
@@ -537,7 +540,7 @@ public final class Ext4Writer {
         for (Map.Entry<String, Node> e : sorted) {
             entries.add(new DirEntry(e.getKey().getBytes(StandardCharsets.UTF_8), e.getValue().number, Ext4.direntType(e.getValue().mode)));
         }
-        DirectoryBlocks layout = DirectoryBlocks.build(dir.number, dir.parent.number, entries,
+        DirectoryBlocks layout = DirectoryBlocks.buildDistinct(dir.number, dir.parent.number, entries,
                 DirectoryBlocks.STORED_HASH_VERSION, hashSeed);
         List<ByteBuffer> blocks = layout.blocks();
         long first = allocate(dir, blocks.size());

@@ -106,6 +106,11 @@ final class Node {
     /** Space for the attribute region in the inode: after the extra fields and the 4-byte magic. */
     static final int INODE_XATTR_SPACE = Ext4.INODE_SIZE - 128 - Ext4.EXTRA_ISIZE - 4;
 
+    /** Whether there are attributes to place: extended attributes, or inline data's system.data. */
+    boolean hasAttributeData() {
+        return xattrs != null || (inline != null && isRegular());
+    }
+
     /** Splits attributes between the inode and an external block; false if even a block cannot hold the rest. */
     boolean placeXattrs() {
         boolean inlineFile = inline != null && isRegular();
