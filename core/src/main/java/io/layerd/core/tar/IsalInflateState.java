@@ -27,10 +27,8 @@ final class IsalInflateState {
     /** {@code ISAL_BLOCK_FINISH}: the stream (one gzip member) is complete and flushed. */
     static final int BLOCK_FINISH = 5;
 
-    /** {@code isal_inflate} results. */
+    /** {@code ISAL_DECOMP_OK}: {@code isal_inflate} consumed what it could (negative results are errors). */
     static final int DECOMP_OK = 0;
-    static final int END_INPUT = 1;
-    static final int OUT_OVERFLOW = 2;
 
     private IsalInflateState() {
     }

@@ -80,7 +80,8 @@ final class ConvertCommand implements Callable<Integer> {
         }
     }
 
-    private LayerVhdWriter.Options vhdOptions() {
+    /** The vhd conversion's options as parsed (package-private: the fast path is tested against it). */
+    LayerVhdWriter.Options vhdOptions() {
         return new LayerVhdWriter.Options(!keepWhiteouts, verity, !noFooter, new Ext4Writer.Options(maxSize, inlineData));
     }
 

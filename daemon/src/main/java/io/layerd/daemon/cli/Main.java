@@ -18,14 +18,7 @@ public final class Main {
 
     /** Runs the command line and returns its exit code (tests call this without exiting). */
     public static int run(String... args) {
-        if (isConvert(args)) {
-            Integer code = ConvertFastPath.run(Arrays.copyOfRange(args, 1, args.length),
-                    new PrintWriter(System.out, true), new PrintWriter(System.err, true));
-            if (code != null) {
-                return code;
-            }
-        }
-        return execute(commandLine(args), args);
+        return run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
     }
 
     /** Runs the command line writing to {@code out} and {@code err}. */

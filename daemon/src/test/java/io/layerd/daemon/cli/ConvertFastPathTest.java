@@ -41,6 +41,25 @@ class ConvertFastPathTest {
         assertEquals(64L << 20, parse("-i a -o b --max-size=64M").options().ext4().maxDiskSize());
     }
 
+    /** Whatever the fast path takes, it understands as picocli's command does, defaults included. */
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "-i in.tar -o out.vhd",
+            "--input - --output=dir/layer.vhd --verity",
+            "-o o.vhd -i i.tar.gz --max-size 512M --inline-data --no-vhd-footer",
+            "--no-whiteout-conversion --format=vhd --input=x --output y --max-size=3T",
+            "-i a -o b --max-size 4096",
+    })
+    void takesArgumentsAsPicocliParsesThem(String line) {
+        VhdConversion fast = parse(line);
+        assertNotNull(fast, line);
+        ConvertCommand command = new ConvertCommand();
+        new picocli.CommandLine(command).parseArgs(line.split(" "));
+        assertEquals(command.input, fast.input(), line);
+        assertEquals(command.output, fast.output(), line);
+        assertEquals(command.vhdOptions(), fast.options(), line);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {
             "",                                   // nothing

@@ -113,8 +113,7 @@ final class Node {
 
     /** Splits attributes between the inode and an external block; false if even a block cannot hold the rest. */
     boolean placeXattrs() {
-        boolean inlineFile = inline != null && isRegular();
-        if (xattrs == null && !inlineFile) { // most inodes: nothing to place
+        if (!hasAttributeData()) { // most inodes: nothing to place
             inodeXattrs = List.of();
             blockXattrs = List.of();
             return true;
@@ -122,7 +121,7 @@ final class Node {
         List<Xattrs.Entry> all = xattrs == null ? List.of() : Xattrs.entries(xattrs);
         List<Xattrs.Entry> inInode = new ArrayList<>();
         List<Xattrs.Entry> inBlock = new ArrayList<>();
-        if (inlineFile) {
+        if (inline != null && isRegular()) { // inline data: its system.data entry comes first
             inInode.add(Xattrs.entry("system.data", new byte[0]));
         }
         for (Xattrs.Entry e : all) {
